@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CHECK_FAIL_(...)                                                                  \
     do {                                                                                   \
@@ -81,6 +82,39 @@ static inline double test_scale(void)
     const char *s = getenv("PEL_TEST_SCALE");
     double v = s ? atof(s) : 1.0;
     return v > 0 ? v : 1.0;
+}
+
+/* The seed of a randomized test: PEL_TEST_SEED if set, else `fallback`. It is printed so
+ * that a failing run (CTest shows the output of failures) can be reproduced exactly. */
+static inline uint64_t test_seed(uint64_t fallback)
+{
+    const char *s = getenv("PEL_TEST_SEED");
+    uint64_t seed = s ? strtoull(s, NULL, 0) : fallback;
+    fprintf(stderr, "seed %#" PRIx64 " (rerun with PEL_TEST_SEED=%#" PRIx64 ")\n", seed, seed);
+    return seed;
+}
+
+/* A count scaled by test_scale(), but never below `min`. */
+static inline long test_scaled(long n, long min)
+{
+    long v = (long)((double)n * test_scale());
+    return v > min ? v : min;
+}
+
+/* Sleep for `ms` milliseconds (restarting after signals). */
+static inline void test_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
+/* Monotonic time in seconds, for the few tests that look at time at all. */
+static inline double test_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 #endif /* PEL_TEST_CHECK_H */
