@@ -1,0 +1,39 @@
+# pel — the front door.
+#
+#   make run    check/install dependencies, build (build/release), run the examples and a
+#               quick benchmark table of pel against its baselines
+#   make test   check/install dependencies, then build and run every test in three builds:
+#               optimized (build/release), ThreadSanitizer (build/tsan) and
+#               AddressSanitizer+UBSan (build/asan)
+#
+# Also: make deps | build | test-release | test-tsan | test-asan | install | clean.
+# Variables: CC (default gcc), JOBS (default 2), PREFIX (for install, default /usr/local).
+
+JOBS ?= 2
+PREFIX ?= /usr/local
+export JOBS
+
+.PHONY: all run test deps build test-release test-tsan test-asan install clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+build: deps
+	@scripts/build.sh release
+
+run: build
+	@scripts/run.sh
+
+test: deps
+	@scripts/test.sh release tsan asan
+
+test-release test-tsan test-asan: deps
+	@scripts/test.sh $(patsubst test-%,%,$@)
+
+install: build
+	cmake --install build/release --prefix "$(PREFIX)"
+
+clean:
+	rm -rf build
