@@ -1,0 +1,253 @@
+/* group.c — fork-join task groups: spawn, wait, cancel.
+ *
+ * Big theory: counting outstanding tasks without an atomic on the common path.
+ *   A group counts its outstanding tasks in two parts. `local` is a plain integer that
+ *   only the owner thread (the one that initialised the group, the only one allowed to
+ *   wait) touches: +1 for each task it spawns, -1 for each of those it runs itself.
+ *   `remote` is atomic: +1 for each task spawned by any other thread, -1 for each task
+ *   completed by a thread other than the owner or not spawned by it. The group is done
+ *   when local + remote == 0.
+ *
+ *   Why the sum never reaches zero early: a task is counted (in one part) before it is
+ *   published, and uncounted only after it finished, including its own spawns into the
+ *   group, which happen before its completion. The owner reads remote with acquire after
+ *   every completion it may depend on has released it, and local is exact in its thread.
+ *   So in fork-join code, where a worker runs the task it just spawned (the usual case),
+ *   spawn and completion cost no atomic read-modify-write at all; only stolen tasks pay
+ *   one fetch_sub.
+ *
+ *   Parking: the owner that finds nothing else to do folds local into remote (one
+ *   fetch_add; local becomes 0) and sets the PARKED bit in the same word with a CAS that
+ *   only succeeds while the count is non-zero. The completer that brings the count to
+ *   zero sees PARKED in the value its fetch_sub returned and unparks the owner, whose
+ *   parker it read *before* the fetch_sub: after it, the group may already be gone.
+ *   Count and flag share one word, so a wake-up cannot be lost.
+ */
+#include <string.h>
+
+#include "core/internal.h"
+#include "pel/error.h"
+
+static inline pel__group *group_of(const pel_group *pg)
+{
+    return (pel__group *)pg;
+}
+
+static inline int64_t count_of(int64_t word)
+{
+    return (word & ~(int64_t)PEL__GROUP_PARKED) / PEL__GROUP_ONE;
+}
+
+static int group_valid(const pel__group *g)
+{
+    return g && g->magic == PEL__GROUP_MAGIC && g->rt;
+}
+
+PEL_EXPORT int pel_group_init(pel_group *pg, pel_runtime *rt)
+{
+    if (!pg) return PEL_EINVAL;
+    pel_runtime *r = pel__runtime_resolve(rt);
+    if (!r) return PEL_EINVAL;
+    int rc = pel__runtime_check(r);
+    if (rc != PEL_OK) return rc;
+    pel__group *g = group_of(pg);
+    memset(pg, 0, sizeof(*pg));
+    g->magic = PEL__GROUP_MAGIC;
+    g->rt = r;
+    g->owner = pel__self_parker();
+    pel__worker *w = pel__tls_worker;
+    g->parent = (w && w->rt == r) ? w->current_group : NULL;
+    g->local = 0;
+    atomic_init(&g->remote, 0);
+    atomic_init(&g->error, 0);
+    atomic_init(&g->cancelled, 0);
+    atomic_init(&g->ncancelled, 0);
+    return PEL_OK;
+}
+
+/* Slow path of spawn: the caller is not a worker of g's runtime. */
+static int spawn_external(pel__group *g, pel_task_fn fn, void *arg, pel__parker *self)
+{
+    pel__task *t = pel__pool_take(g->rt);
+    if (!t) return PEL_ENOMEM;
+    t->fn = fn;
+    t->arg = arg;
+    t->group = g;
+    if (g->owner == self) {
+        t->flags = PEL__TASK_OWNER_LOCAL;
+        g->local++;
+    } else {
+        t->flags = 0;
+        /* relaxed: ordered before the task's completion through the injection lock. */
+        atomic_fetch_add_explicit(&g->remote, PEL__GROUP_ONE, memory_order_relaxed);
+    }
+    pel__inject(g->rt, t);
+    return PEL_OK;
+}
+
+PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
+{
+    pel__group *g = group_of(pg);
+    if (PEL_UNLIKELY(!group_valid(g) || !fn)) return PEL_EINVAL;
+    pel_runtime *rt = g->rt;
+    /* relaxed: a destroyed runtime is detected best-effort; destroy waits for tasks. */
+    if (PEL_UNLIKELY(atomic_load_explicit(&rt->state, memory_order_relaxed) == PEL__RT_DEAD))
+        return PEL_EDESTROYED;
+    if (PEL_UNLIKELY(pel__group_cancelled(g))) {
+        /* relaxed: a counter; see pel_group_cancelled_count. */
+        atomic_fetch_add_explicit(&g->ncancelled, 1, memory_order_relaxed);
+        return PEL_ECANCELED;
+    }
+    pel__worker *w = pel__tls_worker;
+    if (PEL_UNLIKELY(!w || w->rt != rt)) return spawn_external(g, fn, arg, pel__self_parker());
+
+    pel__task *t = pel__task_alloc(w);
+    if (PEL_UNLIKELY(!t)) return PEL_ENOMEM;
+    t->fn = fn;
+    t->arg = arg;
+    t->group = g;
+    int local = g->owner == &w->parker;
+    if (PEL_LIKELY(local)) {
+        t->flags = PEL__TASK_OWNER_LOCAL;
+        g->local++;
+    } else {
+        t->flags = 0;
+        /* relaxed: the task is published by the release in deque push, and its
+         * completion's fetch_sub comes after this in the word's modification order. */
+        atomic_fetch_add_explicit(&g->remote, PEL__GROUP_ONE, memory_order_relaxed);
+    }
+    if (PEL_UNLIKELY(pel__deque_push(&w->deque, t) != PEL_OK)) {
+        if (local)
+            g->local--;
+        else
+            atomic_fetch_sub_explicit(&g->remote, PEL__GROUP_ONE, memory_order_relaxed);
+        pel__task_free(w, t);
+        return PEL_ENOMEM;
+    }
+    /* relaxed store of an owner-only counter; read for quiescence after the completed
+     * counters (see runtime.c). */
+    atomic_store_explicit(&w->spawned,
+                          atomic_load_explicit(&w->spawned, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    pel__notify_work(rt);
+    return PEL_OK;
+}
+
+void pel__group_complete(pel__group *g, uint32_t flags, pel__parker *self)
+{
+    pel__parker *owner = g->owner;
+    if ((flags & PEL__TASK_OWNER_LOCAL) && owner == self) {
+        g->local--;
+        return;
+    }
+    /* acq_rel: release publishes the task's effects (and its error) to the owner's
+     * acquire load in group_done; acquire orders us after earlier completions. */
+    int64_t old = atomic_fetch_sub_explicit(&g->remote, PEL__GROUP_ONE, memory_order_acq_rel);
+    if (old == PEL__GROUP_ONE + PEL__GROUP_PARKED) pel__parker_unpark(owner);
+}
+
+static int group_done(void *arg)
+{
+    pel__group *g = arg;
+    /* acquire: pairs with the release in pel__group_complete. */
+    return g->local + count_of(atomic_load_explicit(&g->remote, memory_order_acquire)) == 0;
+}
+
+/* Fold local into remote and set PARKED, unless the group is already done. */
+static int group_arm(void *arg)
+{
+    pel__group *g = arg;
+    int64_t add = g->local * PEL__GROUP_ONE;
+    g->local = 0;
+    /* acq_rel: acquire as in group_done; release is not needed but harmless. */
+    int64_t word = atomic_fetch_add_explicit(&g->remote, add, memory_order_acq_rel) + add;
+    for (;;) {
+        if (count_of(word) == 0) return 0;
+        /* acq_rel: orders the flag with the completers' fetch_sub (same word). */
+        if (atomic_compare_exchange_weak_explicit(&g->remote, &word, word | PEL__GROUP_PARKED,
+                                                  memory_order_acq_rel, memory_order_acquire))
+            return 1;
+    }
+}
+
+static void group_disarm(void *arg)
+{
+    pel__group *g = arg;
+    /* acquire: as in group_done. */
+    atomic_fetch_and_explicit(&g->remote, ~(int64_t)PEL__GROUP_PARKED, memory_order_acquire);
+}
+
+/* The owner is a worker of g's runtime: run other work while waiting. */
+static void wait_as_worker(pel__worker *w, pel__group *g)
+{
+    const pel__idle_hook hook = {group_done, group_arm, group_disarm, g};
+    while (!group_done(g)) {
+        pel__task *t = pel__find_work(w);
+        if (!t) t = pel__idle(w, &hook);
+        if (t) pel__run_task(w, t);
+    }
+}
+
+/* The owner is not a worker of g's runtime: spin briefly, then park until done. */
+static void wait_blocking(pel__group *g, pel__parker *self)
+{
+    uint64_t deadline = pel__now_ns() + (uint64_t)g->rt->spin_us * 1000u;
+    while (!group_done(g)) {
+        if (pel__now_ns() < deadline) {
+            sched_yield();
+            continue;
+        }
+        if (!group_arm(g)) break;
+        pel__parker_park(self, 0);
+        group_disarm(g);
+    }
+}
+
+PEL_EXPORT int pel_group_wait(pel_group *pg)
+{
+    pel__group *g = group_of(pg);
+    if (!group_valid(g)) return PEL_EINVAL;
+    pel__parker *self = pel__self_parker();
+    if (g->owner != self) return PEL_EFOREIGN;
+    pel__worker *w = pel__tls_worker;
+    if (PEL_LIKELY(w && w->rt == g->rt))
+        wait_as_worker(w, g);
+    else
+        wait_blocking(g, self);
+    /* relaxed: ordered by group_done's acquire load, which saw every completion. */
+    int rc = atomic_load_explicit(&g->error, memory_order_relaxed);
+    if (PEL_UNLIKELY(rc != 0 || atomic_load_explicit(&g->cancelled, memory_order_relaxed))) {
+        if (rc == 0) rc = PEL_ECANCELED;
+        atomic_store_explicit(&g->error, 0, memory_order_relaxed);
+        atomic_store_explicit(&g->cancelled, 0, memory_order_relaxed);
+    }
+    /* The group is empty: normalise the split count for reuse. */
+    g->local = 0;
+    atomic_store_explicit(&g->remote, 0, memory_order_relaxed);
+    return rc;
+}
+
+PEL_EXPORT int pel_group_cancel(pel_group *pg)
+{
+    pel__group *g = group_of(pg);
+    if (!group_valid(g)) return PEL_EINVAL;
+    /* relaxed: once any_cancel is set, task starts walk parents (see internal.h). */
+    atomic_store_explicit(&g->rt->any_cancel, 1, memory_order_relaxed);
+    atomic_store_explicit(&g->cancelled, 1, memory_order_relaxed);
+    return PEL_OK;
+}
+
+PEL_EXPORT int pel_group_is_cancelled(const pel_group *pg)
+{
+    const pel__group *g = group_of(pg);
+    if (!group_valid(g)) return PEL_EINVAL;
+    return pel__group_cancelled(g);
+}
+
+PEL_EXPORT long pel_group_cancelled_count(const pel_group *pg)
+{
+    const pel__group *g = group_of(pg);
+    if (!group_valid(g)) return PEL_EINVAL;
+    /* relaxed: exact once the group has been waited on. */
+    return atomic_load_explicit(&((pel__group *)g)->ncancelled, memory_order_relaxed);
+}

@@ -1,0 +1,253 @@
+/* internal.h — the runtime's internal types: tasks, groups, workers and the runtime.
+ *
+ * Layering: os/ (parker, cpus, topology) < deque < task pool < sleep registry < worker
+ * loop < groups and runtime lifecycle < loops.
+ */
+#ifndef PEL_CORE_INTERNAL_H
+#define PEL_CORE_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "config.h"
+#include "core/deque.h"
+#include "core/export.h"
+#include "os/parker.h"
+#include "os/topology.h"
+#include "pel/group.h"
+#include "pel/runtime.h"
+
+/* Always-on, cheap internal consistency check (style rule 9). */
+#define PEL_ASSERT(cond)                                                                   \
+    do {                                                                                   \
+        if (__builtin_expect(!(cond), 0)) pel__assert_fail(#cond, __FILE__, __LINE__);     \
+    } while (0)
+_Noreturn void pel__assert_fail(const char *cond, const char *file, int line);
+
+#define PEL_LIKELY(x) __builtin_expect(!!(x), 1)
+#define PEL_UNLIKELY(x) __builtin_expect(!!(x), 0)
+
+struct pel__group;
+struct pel__worker;
+
+/* ---- tasks --------------------------------------------------------------------- */
+
+/* Task flag: spawned by the group's owner thread, which counted it in group->local. */
+#define PEL__TASK_OWNER_LOCAL 1u
+
+/* One task record: 64 bytes, one cache line on x86. Internal tasks (loop pieces) keep
+ * their arguments in `payload` and point `arg` at it. */
+typedef struct pel__task {
+    pel_task_fn fn;
+    void *arg;
+    struct pel__group *group;
+    struct pel__task *next; /* free-list and injection-queue link */
+    uint32_t flags;
+    uint32_t pad_;
+    uint64_t payload[3];
+} pel__task;
+
+_Static_assert(sizeof(pel__task) == 64, "task record should stay one 64-byte line");
+
+/* ---- groups -------------------------------------------------------------------- */
+
+#define PEL__GROUP_MAGIC 0x70656c67u /* "pelg" */
+
+/* The word `remote` holds (count << 1) | PARKED: count = tasks not counted in `local`
+ * that are still outstanding (may be negative: see group.c), PARKED = the owner is
+ * parked waiting for count + local to reach zero. */
+#define PEL__GROUP_PARKED 1
+#define PEL__GROUP_ONE 2
+
+typedef struct pel__group {
+    uint32_t magic;
+    uint32_t reserved_;
+    pel_runtime *rt;
+    pel__parker *owner;        /* parker of the thread that initialised the group */
+    struct pel__group *parent; /* group of the task that initialised this one, if any */
+    int64_t local;             /* owner thread only: its own spawns minus its own runs */
+    _Atomic int64_t remote;    /* see above */
+    _Atomic int error;         /* first non-zero task result */
+    _Atomic int cancelled;
+    _Atomic long ncancelled;
+} pel__group;
+
+_Static_assert(sizeof(pel__group) <= sizeof(pel_group), "pel_group too small");
+_Static_assert(_Alignof(pel__group) <= _Alignof(pel_group), "pel_group under-aligned");
+
+
+/* ---- workers ------------------------------------------------------------------- */
+
+/* One worker. Laid out by heat: the deque (own lines for top and bottom), then the
+ * owner-only hot fields, then fields other threads write (parker, counters). */
+typedef struct pel__worker {
+    pel__deque deque;
+    /* Hot, owner only. */
+    _Alignas(PEL_CACHE_LINE) pel__task *free_list;
+    int free_count;
+    int index;
+    pel_runtime *rt;
+    uint64_t rng;               /* victim selection */
+    pel__group *current_group;  /* group of the task this worker runs now */
+    /* Written by the owner, read by destroy (quiescence) and statistics. */
+    _Alignas(PEL_CACHE_LINE) _Atomic uint64_t spawned;
+    _Atomic uint64_t completed;
+    _Atomic uint64_t steals;
+    /* Written by other threads to wake this worker. */
+    _Alignas(PEL_CACHE_LINE) pel__parker parker;
+    int registered_sleeper; /* guarded by rt->sleep_lock */
+    int cpu;                /* pinned CPU or -1 */
+    pthread_t thread;
+} pel__worker;
+
+/* The calling thread's worker, or NULL. initial-exec: one instruction to read. */
+extern __thread pel__worker *pel__tls_worker __attribute__((tls_model("initial-exec")));
+
+/* The calling thread's parker (its worker's, or a per-thread one for other threads). */
+pel__parker *pel__self_parker(void);
+
+/* ---- runtime ------------------------------------------------------------------- */
+
+#define PEL__RUNTIME_MAGIC 0x70656c72u /* "pelr" */
+
+enum { PEL__RT_ALIVE = 1, PEL__RT_DRAINING = 2, PEL__RT_DEAD = 3 };
+
+struct pel_runtime {
+    /* Read-mostly. */
+    _Alignas(PEL_CACHE_LINE) uint32_t magic;
+    _Atomic int state;
+    int nworkers;
+    int spin_us;
+    int pinned;
+    pel__worker **workers;
+    pel__topology topo;
+    /* Non-zero once any group of this runtime was cancelled (see pel__group_cancelled). */
+    _Atomic int any_cancel;
+
+    /* Sleep registry (core/sleep.c). num_sleeping is read on every spawn. */
+    _Alignas(PEL_CACHE_LINE) _Atomic int num_sleeping;
+    _Atomic int num_searching;
+    _Atomic int stopping;
+    pthread_mutex_t sleep_lock;
+    pel__worker **sleepers;
+    int nsleepers;
+
+    /* Injection queue: tasks spawned by threads that are not this runtime's workers. */
+    _Alignas(PEL_CACHE_LINE) _Atomic int64_t inject_count;
+    _Atomic uint64_t external_spawned;
+    pthread_mutex_t inject_lock;
+    pel__task *inject_head, *inject_tail;
+
+    /* Shared task pool (core/task_pool.c). */
+    _Alignas(PEL_CACHE_LINE) pthread_mutex_t pool_lock;
+    pel__task *pool_free;
+    long pool_count;
+    void *slabs; /* list of slabs, freed at destroy */
+
+    struct pel_runtime *grave_next; /* graveyard link (runtime.c) */
+};
+
+/* Validate a handle: PEL_OK, PEL_EINVAL (NULL / not a runtime) or PEL_EDESTROYED. */
+int pel__runtime_check(const pel_runtime *rt);
+/* Resolve NULL to the default runtime; NULL when it cannot be created. */
+pel_runtime *pel__runtime_resolve(pel_runtime *rt);
+
+/* ---- task pool (task_pool.c) ----------------------------------------------------- */
+
+int pel__pool_init(pel_runtime *rt);
+void pel__pool_destroy(pel_runtime *rt);
+/* Refill w's free list from the shared pool or a new slab; returns a task or NULL. */
+pel__task *pel__task_refill(pel__worker *w);
+/* Give half of w's over-full free list back to the shared pool. */
+void pel__task_spill(pel__worker *w);
+/* Any thread: take one task record from the shared pool (locks). */
+pel__task *pel__pool_take(pel_runtime *rt);
+
+static inline pel__task *pel__task_alloc(pel__worker *w)
+{
+    pel__task *t = w->free_list;
+    if (PEL_UNLIKELY(!t)) return pel__task_refill(w);
+    w->free_list = t->next;
+    w->free_count--;
+    return t;
+}
+
+static inline void pel__task_free(pel__worker *w, pel__task *t)
+{
+    t->next = w->free_list;
+    w->free_list = t;
+    if (PEL_UNLIKELY(++w->free_count > PEL_TASK_FREE_MAX)) pel__task_spill(w);
+}
+
+/* ---- sleeping (sleep.c) -------------------------------------------------------- */
+
+int pel__sleep_init(pel_runtime *rt);
+void pel__sleep_destroy(pel_runtime *rt);
+/* Wake one parked worker, if any. */
+void pel__wake_one(pel_runtime *rt);
+/* Wake every parked worker (shutdown). */
+void pel__wake_all(pel_runtime *rt);
+/* Register/unregister w as a parked worker that new work must wake. */
+void pel__sleeper_register(pel__worker *w);
+void pel__sleeper_unregister(pel__worker *w);
+
+/* After publishing new work: wake a parked worker if some sleep and none is searching.
+ * Costs two relaxed loads when nobody sleeps. (The wake-up this can miss, and why that is
+ * harmless, is explained in sleep.c.) */
+static inline void pel__notify_work(pel_runtime *rt)
+{
+    /* relaxed: a heuristic read; see sleep.c for the missed-wake analysis. */
+    if (PEL_UNLIKELY(atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0) &&
+        atomic_load_explicit(&rt->num_searching, memory_order_relaxed) == 0)
+        pel__wake_one(rt);
+}
+
+/* ---- worker loop (worker.c) ------------------------------------------------------ */
+
+int pel__workers_start(pel_runtime *rt);
+/* Stop and join all workers (no work may remain). */
+void pel__workers_stop(pel_runtime *rt);
+/* Find a task: own deque, then steal, then the injection queue. NULL if none. */
+pel__task *pel__find_work(pel__worker *w);
+/* Run one task on w and account for its completion. */
+void pel__run_task(pel__worker *w, pel__task *t);
+/* Push a task spawned by a non-worker thread onto rt's injection queue. */
+void pel__inject(pel_runtime *rt, pel__task *t);
+/* What an idle thread waits for, besides new work. done(arg): stop waiting. arm(arg),
+ * optional: called after registering as a sleeper and before the final look for work;
+ * returns 0 if the wait is already over (do not park). disarm(arg), optional: undoes arm
+ * after the park. */
+typedef struct pel__idle_hook {
+    int (*done)(void *arg);
+    int (*arm)(void *arg);
+    void (*disarm)(void *arg);
+    void *arg;
+} pel__idle_hook;
+
+/* Worker w has no work: spin up to spin_us looking for some, then park once. Returns a
+ * task to run, or NULL when hook->done or after a park (the caller re-checks). */
+pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook);
+
+/* ---- groups (group.c) ------------------------------------------------------------ */
+
+/* Account for the completion of a task of g spawned with `flags`, run by thread whose
+ * parker is `self`. Must be the last touch of g by the completing thread. */
+void pel__group_complete(pel__group *g, uint32_t flags, pel__parker *self);
+
+/* Is g, or a group it is nested in, cancelled? One relaxed load unless some group of the
+ * runtime was ever cancelled; then the chain of parents is walked. */
+static inline int pel__group_cancelled(const pel__group *g)
+{
+    /* relaxed: cancellation is advisory; tasks that start before it is seen still run. */
+    if (atomic_load_explicit(&g->cancelled, memory_order_relaxed)) return 1;
+    if (PEL_LIKELY(!atomic_load_explicit(&g->rt->any_cancel, memory_order_relaxed))) return 0;
+    for (const pel__group *p = g->parent; p; p = p->parent)
+        if (atomic_load_explicit(&p->cancelled, memory_order_relaxed)) return 1;
+    return 0;
+}
+
+#endif /* PEL_CORE_INTERNAL_H */

@@ -1,0 +1,255 @@
+/* worker.c — the worker threads: finding work (own deque, stealing, injection queue),
+ * running tasks, and idling (spin, then park).
+ */
+#include <sched.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "os/cpus.h"
+#include "pel/error.h"
+
+__thread pel__worker *pel__tls_worker __attribute__((tls_model("initial-exec")));
+/* The parker of a thread that is not a worker; zero-initialised means EMPTY. */
+static __thread pel__parker tls_parker __attribute__((tls_model("initial-exec")));
+
+_Noreturn void pel__assert_fail(const char *cond, const char *file, int line)
+{
+    fprintf(stderr, "pel: internal check failed: %s (%s:%d)\n", cond, file, line);
+    abort();
+}
+
+pel__parker *pel__self_parker(void)
+{
+    pel__worker *w = pel__tls_worker;
+    return w ? &w->parker : &tls_parker;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
+static inline uint64_t next_random(pel__worker *w)
+{
+    /* xorshift64: victim selection only needs to be cheap and not correlated. */
+    uint64_t x = w->rng;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return w->rng = x;
+}
+
+void pel__inject(pel_runtime *rt, pel__task *t)
+{
+    t->next = NULL;
+    pthread_mutex_lock(&rt->inject_lock);
+    /* relaxed: both counters are read as hints or for quiescence, ordered by the lock. */
+    atomic_fetch_add_explicit(&rt->external_spawned, 1, memory_order_relaxed);
+    if (rt->inject_tail)
+        rt->inject_tail->next = t;
+    else
+        rt->inject_head = t;
+    rt->inject_tail = t;
+    atomic_fetch_add_explicit(&rt->inject_count, 1, memory_order_relaxed);
+    pthread_mutex_unlock(&rt->inject_lock);
+    /* The unlock above is a full barrier on the platforms pel supports, so this load
+     * cannot miss a worker that registered as a sleeper before our task was visible. */
+    if (atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0) pel__wake_one(rt);
+}
+
+static pel__task *inject_take(pel_runtime *rt)
+{
+    /* relaxed: a hint; the queue itself is read under the lock. */
+    if (atomic_load_explicit(&rt->inject_count, memory_order_relaxed) == 0) return NULL;
+    pthread_mutex_lock(&rt->inject_lock);
+    pel__task *t = rt->inject_head;
+    if (t) {
+        rt->inject_head = t->next;
+        if (!rt->inject_head) rt->inject_tail = NULL;
+        atomic_fetch_sub_explicit(&rt->inject_count, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&rt->inject_lock);
+    return t;
+}
+
+/* One round over all victims in random order, then the injection queue; a few rounds
+ * if steals were lost to contention (a sign that work exists). */
+static pel__task *steal_work(pel__worker *w)
+{
+    pel_runtime *rt = w->rt;
+    int n = rt->nworkers;
+    for (int round = 0; round < 4; round++) {
+        int contended = 0;
+        if (n > 1) {
+            int v = (int)(next_random(w) % (uint64_t)n);
+            for (int i = 0; i < n; i++, v = v + 1 == n ? 0 : v + 1) {
+                if (v == w->index) continue;
+                pel__worker *victim = rt->workers[v];
+                void *item = pel__deque_steal(&victim->deque);
+                if (item == PEL__DEQUE_ABORT) {
+                    contended = 1;
+                } else if (item) {
+                    /* relaxed: a statistic. */
+                    atomic_store_explicit(&w->steals, atomic_load_explicit(&w->steals,
+                                          memory_order_relaxed) + 1, memory_order_relaxed);
+                    /* The victim has more: pass the wake-up along the chain. */
+                    if (pel__deque_size_estimate(&victim->deque) > 0 &&
+                        atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0)
+                        pel__wake_one(rt);
+                    return item;
+                }
+            }
+        }
+        pel__task *t = inject_take(rt);
+        if (t) return t;
+        if (!contended) break;
+    }
+    return NULL;
+}
+
+pel__task *pel__find_work(pel__worker *w)
+{
+    pel__task *t = pel__deque_pop(&w->deque);
+    return t ? t : steal_work(w);
+}
+
+void pel__run_task(pel__worker *w, pel__task *t)
+{
+    pel__group *g = t->group;
+    int rc = 0;
+    if (PEL_UNLIKELY(pel__group_cancelled(g))) {
+        /* relaxed: a counter read after the group's wait, which synchronises. */
+        atomic_fetch_add_explicit(&g->ncancelled, 1, memory_order_relaxed);
+    } else {
+        pel__group *saved = w->current_group;
+        w->current_group = g;
+        rc = t->fn(t->arg);
+        w->current_group = saved;
+    }
+    if (PEL_UNLIKELY(rc != 0)) {
+        int none = 0;
+        /* relaxed: published to the waiter by the release in pel__group_complete. */
+        atomic_compare_exchange_strong_explicit(&g->error, &none, rc, memory_order_relaxed,
+                                                memory_order_relaxed);
+    }
+    uint32_t flags = t->flags;
+    pel__task_free(w, t);
+    pel__group_complete(g, flags, &w->parker);
+    /* release: pairs with the acquire loads in the runtime's quiescence check, so a
+     * destroyer that counts this task complete also sees its effects. Only this worker
+     * writes the counter, so load + store is not a lost update. */
+    atomic_store_explicit(&w->completed,
+                          atomic_load_explicit(&w->completed, memory_order_relaxed) + 1,
+                          memory_order_release);
+}
+
+pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
+{
+    pel_runtime *rt = w->rt;
+    pel__task *t = NULL;
+    /* relaxed: num_searching is a hint for spawners (see sleep.c). */
+    atomic_fetch_add_explicit(&rt->num_searching, 1, memory_order_relaxed);
+    uint64_t deadline = pel__now_ns() + (uint64_t)rt->spin_us * 1000u;
+    for (unsigned round = 1;; round++) {
+        if (hook->done(hook->arg)) break;
+        if ((t = pel__find_work(w))) break;
+        for (int i = 0; i < 32; i++) cpu_relax();
+        /* With more workers than CPUs, a spinning worker would steal the CPU from the
+         * one that has work: let it run. */
+        if (round > 8) sched_yield();
+        if ((round & 7) == 0 && pel__now_ns() > deadline) break;
+    }
+    atomic_fetch_sub_explicit(&rt->num_searching, 1, memory_order_relaxed);
+    if (t || hook->done(hook->arg)) return t;
+
+    pel__sleeper_register(w);
+    if (!hook->arm || hook->arm(hook->arg)) {
+        t = pel__find_work(w);
+        if (!t && !hook->done(hook->arg)) pel__parker_park(&w->parker, PEL_PARK_TIMEOUT_MS);
+        if (hook->disarm) hook->disarm(hook->arg);
+    }
+    pel__sleeper_unregister(w);
+    return t;
+}
+
+static int runtime_stopping(void *arg)
+{
+    pel_runtime *rt = arg;
+    /* acquire: pairs with the release store in pel__workers_stop. */
+    return atomic_load_explicit(&rt->stopping, memory_order_acquire);
+}
+
+static void *worker_main(void *arg)
+{
+    pel__worker *w = arg;
+    pel__tls_worker = w;
+    if (w->cpu >= 0 && pel__pin_self_to_cpu(w->cpu) != 0) w->cpu = -1;
+    const pel__idle_hook hook = {runtime_stopping, NULL, NULL, w->rt};
+    for (;;) {
+        pel__task *t = pel__find_work(w);
+        if (!t) t = pel__idle(w, &hook);
+        if (t)
+            pel__run_task(w, t);
+        else if (runtime_stopping(w->rt))
+            break;
+    }
+    pel__tls_worker = NULL;
+    return NULL;
+}
+
+static void worker_free(pel__worker *w)
+{
+    pel__deque_destroy(&w->deque);
+    free(w);
+}
+
+int pel__workers_start(pel_runtime *rt)
+{
+    int n = rt->nworkers;
+    for (int i = 0; i < n; i++) {
+        pel__worker *w = aligned_alloc(PEL_CACHE_LINE, (sizeof(pel__worker) + PEL_CACHE_LINE - 1) /
+                                       PEL_CACHE_LINE * PEL_CACHE_LINE);
+        if (!w) goto fail;
+        memset(w, 0, sizeof(*w));
+        if (pel__deque_init(&w->deque) != PEL_OK) {
+            free(w);
+            goto fail;
+        }
+        w->index = i;
+        w->rt = rt;
+        w->rng = 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
+        w->cpu = rt->pinned ? rt->topo.cpu_order[i % rt->topo.ncpu_order] : -1;
+        pel__parker_init(&w->parker);
+        rt->workers[i] = w;
+        continue;
+    fail:
+        for (int j = 0; j < i; j++) worker_free(rt->workers[j]);
+        return PEL_ENOMEM;
+    }
+    for (int i = 0; i < n; i++) {
+        if (pthread_create(&rt->workers[i]->thread, NULL, worker_main, rt->workers[i]) != 0) {
+            /* release: as in pel__workers_stop. */
+            atomic_store_explicit(&rt->stopping, 1, memory_order_release);
+            pel__wake_all(rt);
+            for (int j = 0; j < i; j++) pthread_join(rt->workers[j]->thread, NULL);
+            for (int j = 0; j < n; j++) worker_free(rt->workers[j]);
+            return PEL_ESYSTEM;
+        }
+    }
+    return PEL_OK;
+}
+
+void pel__workers_stop(pel_runtime *rt)
+{
+    /* release: pairs with the acquire in runtime_stopping. */
+    atomic_store_explicit(&rt->stopping, 1, memory_order_release);
+    pel__wake_all(rt);
+    for (int i = 0; i < rt->nworkers; i++) pthread_join(rt->workers[i]->thread, NULL);
+    for (int i = 0; i < rt->nworkers; i++) {
+        PEL_ASSERT(pel__deque_size_estimate(&rt->workers[i]->deque) == 0);
+        worker_free(rt->workers[i]);
+        rt->workers[i] = NULL;
+    }
+}
