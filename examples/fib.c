@@ -4,7 +4,7 @@
  * No cutoff: every call below the top is a task, so this measures what a spawn costs.
  * The result is checked against a simple loop.
  *
- *     usage: pel_example_fib [n]      (default 32)
+ *     usage: pel_example_fib [n]      (default 35)
  */
 #include <pel.h>
 
@@ -57,7 +57,7 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 32;
+    int n = argc > 1 ? atoi(argv[1]) : 35;
     if (n < 0 || n > 60) {
         fprintf(stderr, "usage: %s [n], 0 <= n <= 60\n", argv[0]);
         return 2;
