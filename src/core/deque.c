@@ -42,11 +42,6 @@ static pel__deque_array *array_new(int64_t capacity)
     return a;
 }
 
-static inline _Atomic(void *) *slot_of(pel__deque_array *a, int64_t index)
-{
-    return &a->slot[index & (a->capacity - 1)];
-}
-
 int pel__deque_init(pel__deque *d)
 {
     pel__deque_array *a = array_new(PEL_DEQUE_INITIAL_CAPACITY);
@@ -69,72 +64,20 @@ void pel__deque_destroy(pel__deque *d)
     atomic_store_explicit(&d->array, NULL, memory_order_relaxed);
 }
 
-/* Owner only: double the array, keeping items [top, bottom). */
-static pel__deque_array *deque_grow(pel__deque *d, pel__deque_array *old, int64_t top,
-                                    int64_t bottom)
+pel__deque_array *pel__deque_grow(pel__deque *d, pel__deque_array *old, int64_t top,
+                                  int64_t bottom)
 {
     pel__deque_array *a = array_new(old->capacity * 2);
     if (!a) return NULL;
     for (int64_t i = top; i < bottom; i++)
         /* relaxed: the slots are published by the release store of `array` below. */
-        atomic_store_explicit(slot_of(a, i), atomic_load_explicit(slot_of(old, i),
+        atomic_store_explicit(pel__deque_slot(a, i), atomic_load_explicit(pel__deque_slot(old, i),
                               memory_order_relaxed), memory_order_relaxed);
     a->retired_next = old;
     /* release: pairs with the acquire load of `array` in steal, so a thief that sees the
      * new array also sees the slots copied into it. */
     atomic_store_explicit(&d->array, a, memory_order_release);
     return a;
-}
-
-int pel__deque_push(pel__deque *d, void *item)
-{
-    /* relaxed: only the owner writes bottom. */
-    int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed);
-    /* acquire: pairs with the thieves' CAS on top, so the slot they emptied may be reused. */
-    int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
-    /* relaxed: only the owner writes array. */
-    pel__deque_array *a = atomic_load_explicit(&d->array, memory_order_relaxed);
-    if (b - t > a->capacity - 1) {
-        a = deque_grow(d, a, t, b);
-        if (!a) return PEL_ENOMEM;
-    }
-    /* relaxed: published by the release store of bottom just below. */
-    atomic_store_explicit(slot_of(a, b), item, memory_order_relaxed);
-    /* release: pairs with the acquire load of bottom in steal; makes the slot and
-     * everything the owner wrote into the item visible to the thief that takes it. */
-    atomic_store_explicit(&d->bottom, b + 1, memory_order_release);
-    return PEL_OK;
-}
-
-void *pel__deque_pop(pel__deque *d)
-{
-    /* relaxed: only the owner writes bottom and array. */
-    int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed) - 1;
-    pel__deque_array *a = atomic_load_explicit(&d->array, memory_order_relaxed);
-    atomic_store_explicit(&d->bottom, b, memory_order_relaxed);
-    /* seq_cst fence: orders the store of bottom before the load of top; pairs with the
-     * fence in steal (between its loads of top and bottom). */
-    atomic_thread_fence(memory_order_seq_cst);
-    int64_t t = atomic_load_explicit(&d->top, memory_order_relaxed);
-    void *item = NULL;
-    if (t <= b) {
-        /* relaxed: the owner wrote this slot itself. */
-        item = atomic_load_explicit(slot_of(a, b), memory_order_relaxed);
-        if (t == b) {
-            /* Last item: race thieves for it. seq_cst on success so the claim is ordered
-             * with the thieves' CASes; relaxed on failure (nothing was read). */
-            if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1,
-                                                         memory_order_seq_cst,
-                                                         memory_order_relaxed))
-                item = NULL;
-            /* relaxed: restores the empty state; only the owner writes bottom. */
-            atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
-        }
-    } else {
-        /* Empty: undo the decrement. relaxed as above. */
-        atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
-    }
-    return item;
 }
 
 void *pel__deque_steal(pel__deque *d)
@@ -150,7 +93,7 @@ void *pel__deque_steal(pel__deque *d)
     /* acquire (the paper's consume): pairs with the release store in deque_grow. */
     pel__deque_array *a = atomic_load_explicit(&d->array, memory_order_acquire);
     /* relaxed: the value is only used if the CAS below confirms that top did not move. */
-    void *item = atomic_load_explicit(slot_of(a, t), memory_order_relaxed);
+    void *item = atomic_load_explicit(pel__deque_slot(a, t), memory_order_relaxed);
     /* seq_cst: the claim must be ordered with the owner's pop (see pop); relaxed on
      * failure since nothing is taken. */
     if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1, memory_order_seq_cst,

@@ -8,9 +8,11 @@
 #define PEL_CORE_DEQUE_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
+#include "pel/error.h"
 
 typedef struct pel__deque_array {
     int64_t capacity; /* a power of two */
@@ -35,14 +37,73 @@ typedef struct pel__deque {
 int pel__deque_init(pel__deque *d);
 /* Free the deque's arrays. No other thread may use it any more. */
 void pel__deque_destroy(pel__deque *d);
-/* Owner only: push `item` (not NULL) at the bottom. Returns 0 or PEL_ENOMEM (growing
- * failed; the deque is unchanged). */
-int pel__deque_push(pel__deque *d, void *item);
-/* Owner only: pop the most recently pushed item, or NULL when empty. */
-void *pel__deque_pop(pel__deque *d);
 /* Any thread: take the oldest item; PEL__DEQUE_EMPTY when empty, PEL__DEQUE_ABORT when it
  * lost a race (retry if you need certainty). */
 void *pel__deque_steal(pel__deque *d);
+/* Owner only, slow path of push: double the array, keeping items [top, bottom). Returns
+ * the new array, or NULL when out of memory (the deque is unchanged). */
+pel__deque_array *pel__deque_grow(pel__deque *d, pel__deque_array *old, int64_t top,
+                                  int64_t bottom);
+
+static inline _Atomic(void *) *pel__deque_slot(pel__deque_array *a, int64_t index)
+{
+    return &a->slot[index & (a->capacity - 1)];
+}
+
+/* Owner only: push `item` (not NULL, not PEL__DEQUE_ABORT) at the bottom. Returns 0, or
+ * PEL_ENOMEM when growing failed (the deque is then unchanged). */
+static inline int pel__deque_push(pel__deque *d, void *item)
+{
+    /* relaxed: only the owner writes bottom. */
+    int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed);
+    /* acquire: pairs with the thieves' CAS on top, so the slot they emptied may be reused. */
+    int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
+    /* relaxed: only the owner writes array. */
+    pel__deque_array *a = atomic_load_explicit(&d->array, memory_order_relaxed);
+    if (b - t > a->capacity - 1) {
+        a = pel__deque_grow(d, a, t, b);
+        if (!a) return PEL_ENOMEM;
+    }
+    /* relaxed: published by the release store of bottom just below. */
+    atomic_store_explicit(pel__deque_slot(a, b), item, memory_order_relaxed);
+    /* release: pairs with the acquire load of bottom in steal; makes the slot and
+     * everything the owner wrote into the item visible to the thief that takes it. */
+    atomic_store_explicit(&d->bottom, b + 1, memory_order_release);
+    return PEL_OK;
+}
+
+/* Owner only: pop the most recently pushed item, or NULL when empty. */
+static inline void *pel__deque_pop(pel__deque *d)
+{
+    /* relaxed: only the owner writes bottom and array. */
+    int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed) - 1;
+    pel__deque_array *a = atomic_load_explicit(&d->array, memory_order_relaxed);
+    atomic_store_explicit(&d->bottom, b, memory_order_relaxed);
+    /* seq_cst fence: orders the store of bottom before the load of top; pairs with the
+     * fence in steal (between its loads of top and bottom). */
+    atomic_thread_fence(memory_order_seq_cst);
+    int64_t t = atomic_load_explicit(&d->top, memory_order_relaxed);
+    void *item = NULL;
+    if (t <= b) {
+        /* relaxed: the owner wrote this slot itself. */
+        item = atomic_load_explicit(pel__deque_slot(a, b), memory_order_relaxed);
+        if (t == b) {
+            /* Last item: race thieves for it. seq_cst on success so the claim is ordered
+             * with the thieves' CASes; relaxed on failure (nothing was read). */
+            if (!atomic_compare_exchange_strong_explicit(&d->top, &t, t + 1,
+                                                         memory_order_seq_cst,
+                                                         memory_order_relaxed))
+                item = NULL;
+            /* relaxed: restores the empty state; only the owner writes bottom. */
+            atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
+        }
+    } else {
+        /* Empty: undo the decrement. relaxed as above. */
+        atomic_store_explicit(&d->bottom, b + 1, memory_order_relaxed);
+    }
+    return item;
+}
+
 /* Any thread: a racy estimate of the number of items (for heuristics only). */
 int64_t pel__deque_size_estimate(const pel__deque *d);
 

@@ -23,8 +23,6 @@
  *   parker it read *before* the fetch_sub: after it, the group may already be gone.
  *   Count and flag share one word, so a wake-up cannot be lost.
  */
-#include <string.h>
-
 #include "core/internal.h"
 #include "pel/error.h"
 
@@ -51,7 +49,6 @@ PEL_EXPORT int pel_group_init(pel_group *pg, pel_runtime *rt)
     int rc = pel__runtime_check(r);
     if (rc != PEL_OK) return rc;
     pel__group *g = group_of(pg);
-    memset(pg, 0, sizeof(*pg));
     g->magic = PEL__GROUP_MAGIC;
     g->rt = r;
     g->owner = pel__self_parker();
@@ -131,19 +128,6 @@ PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
                           memory_order_relaxed);
     pel__notify_work(rt);
     return PEL_OK;
-}
-
-void pel__group_complete(pel__group *g, uint32_t flags, pel__parker *self)
-{
-    pel__parker *owner = g->owner;
-    if ((flags & PEL__TASK_OWNER_LOCAL) && owner == self) {
-        g->local--;
-        return;
-    }
-    /* acq_rel: release publishes the task's effects (and its error) to the owner's
-     * acquire load in group_done; acquire orders us after earlier completions. */
-    int64_t old = atomic_fetch_sub_explicit(&g->remote, PEL__GROUP_ONE, memory_order_acq_rel);
-    if (old == PEL__GROUP_ONE + PEL__GROUP_PARKED) pel__parker_unpark(owner);
 }
 
 static int group_done(void *arg)

@@ -153,8 +153,17 @@ struct pel_runtime {
 
 /* Validate a handle: PEL_OK, PEL_EINVAL (NULL / not a runtime) or PEL_EDESTROYED. */
 int pel__runtime_check(const pel_runtime *rt);
+/* The default runtime once created (else NULL); see runtime.c. */
+extern _Atomic(pel_runtime *) pel__default_runtime;
+
 /* Resolve NULL to the default runtime; NULL when it cannot be created. */
-pel_runtime *pel__runtime_resolve(pel_runtime *rt);
+static inline pel_runtime *pel__runtime_resolve(pel_runtime *rt)
+{
+    if (PEL_LIKELY(rt != NULL)) return rt;
+    /* acquire: pairs with the release store that publishes the created runtime. */
+    pel_runtime *d = atomic_load_explicit(&pel__default_runtime, memory_order_acquire);
+    return d ? d : pel_runtime_default();
+}
 
 /* ---- task pool (task_pool.c) ----------------------------------------------------- */
 
@@ -213,8 +222,6 @@ int pel__workers_start(pel_runtime *rt);
 void pel__workers_stop(pel_runtime *rt);
 /* Find a task: own deque, then steal, then the injection queue. NULL if none. */
 pel__task *pel__find_work(pel__worker *w);
-/* Run one task on w and account for its completion. */
-void pel__run_task(pel__worker *w, pel__task *t);
 /* Push a task spawned by a non-worker thread onto rt's injection queue. */
 void pel__inject(pel_runtime *rt, pel__task *t);
 /* What an idle thread waits for, besides new work. done(arg): stop waiting. arm(arg),
@@ -234,9 +241,6 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook);
 
 /* ---- groups (group.c) ------------------------------------------------------------ */
 
-/* Account for the completion of a task of g spawned with `flags`, run by thread whose
- * parker is `self`. Must be the last touch of g by the completing thread. */
-void pel__group_complete(pel__group *g, uint32_t flags, pel__parker *self);
 
 /* Is g, or a group it is nested in, cancelled? One relaxed load unless some group of the
  * runtime was ever cancelled; then the chain of parents is walked. */
@@ -248,6 +252,52 @@ static inline int pel__group_cancelled(const pel__group *g)
     for (const pel__group *p = g->parent; p; p = p->parent)
         if (atomic_load_explicit(&p->cancelled, memory_order_relaxed)) return 1;
     return 0;
+}
+
+/* Account for the completion of a task of g spawned with `flags`, run by the thread whose
+ * parker is `self`. This is the completing thread's last touch of g: once the count
+ * reaches zero the owner may return from its wait and reuse g's memory. The protocol is
+ * explained in group.c. */
+static inline void pel__group_complete(pel__group *g, uint32_t flags, pel__parker *self)
+{
+    pel__parker *owner = g->owner;
+    if ((flags & PEL__TASK_OWNER_LOCAL) && owner == self) {
+        g->local--;
+        return;
+    }
+    /* acq_rel: release publishes the task's effects (and its error) to the owner's
+     * acquire load in group_done; acquire orders us after earlier completions. */
+    int64_t old = atomic_fetch_sub_explicit(&g->remote, PEL__GROUP_ONE, memory_order_acq_rel);
+    if (old == PEL__GROUP_ONE + PEL__GROUP_PARKED) pel__parker_unpark(owner);
+}
+
+/* Record a task's non-zero result as the group's error unless one is already there. */
+void pel__group_fail(pel__group *g, int rc);
+
+/* Run one task on worker w and account for its completion. */
+static inline void pel__run_task(pel__worker *w, pel__task *t)
+{
+    pel__group *g = t->group;
+    int rc = 0;
+    if (PEL_UNLIKELY(pel__group_cancelled(g))) {
+        /* relaxed: a counter read after the group's wait, which synchronises. */
+        atomic_fetch_add_explicit(&g->ncancelled, 1, memory_order_relaxed);
+    } else {
+        pel__group *saved = w->current_group;
+        w->current_group = g;
+        rc = t->fn(t->arg);
+        w->current_group = saved;
+    }
+    if (PEL_UNLIKELY(rc != 0)) pel__group_fail(g, rc);
+    uint32_t flags = t->flags;
+    pel__task_free(w, t);
+    pel__group_complete(g, flags, &w->parker);
+    /* release: pairs with the acquire loads in the runtime's quiescence check, so a
+     * destroyer that counts this task complete also sees its effects. Only this worker
+     * writes the counter, so load + store is not a lost update. */
+    atomic_store_explicit(&w->completed,
+                          atomic_load_explicit(&w->completed, memory_order_relaxed) + 1,
+                          memory_order_release);
 }
 
 #endif /* PEL_CORE_INTERNAL_H */

@@ -22,6 +22,7 @@ static int graveyard_count;
 static pthread_once_t default_once = PTHREAD_ONCE_INIT;
 static pel_runtime *default_rt;
 static int default_error;
+_Atomic(pel_runtime *) pel__default_runtime;
 
 PEL_EXPORT void pel_config_init(pel_config *cfg)
 {
@@ -207,6 +208,8 @@ static void default_create(void)
 {
     default_error = pel_runtime_create(NULL, &default_rt);
     if (default_error != PEL_OK) default_rt = NULL;
+    /* release: pairs with the acquire load in pel__runtime_resolve. */
+    atomic_store_explicit(&pel__default_runtime, default_rt, memory_order_release);
 }
 
 PEL_EXPORT pel_runtime *pel_runtime_default(void)
@@ -219,11 +222,6 @@ PEL_EXPORT int pel_runtime_default_error(void)
 {
     pthread_once(&default_once, default_create);
     return default_error;
-}
-
-pel_runtime *pel__runtime_resolve(pel_runtime *rt)
-{
-    return rt ? rt : pel_runtime_default();
 }
 
 PEL_EXPORT int pel_runtime_num_workers(pel_runtime *rt)

@@ -115,34 +115,12 @@ pel__task *pel__find_work(pel__worker *w)
     return t ? t : steal_work(w);
 }
 
-void pel__run_task(pel__worker *w, pel__task *t)
+void pel__group_fail(pel__group *g, int rc)
 {
-    pel__group *g = t->group;
-    int rc = 0;
-    if (PEL_UNLIKELY(pel__group_cancelled(g))) {
-        /* relaxed: a counter read after the group's wait, which synchronises. */
-        atomic_fetch_add_explicit(&g->ncancelled, 1, memory_order_relaxed);
-    } else {
-        pel__group *saved = w->current_group;
-        w->current_group = g;
-        rc = t->fn(t->arg);
-        w->current_group = saved;
-    }
-    if (PEL_UNLIKELY(rc != 0)) {
-        int none = 0;
-        /* relaxed: published to the waiter by the release in pel__group_complete. */
-        atomic_compare_exchange_strong_explicit(&g->error, &none, rc, memory_order_relaxed,
-                                                memory_order_relaxed);
-    }
-    uint32_t flags = t->flags;
-    pel__task_free(w, t);
-    pel__group_complete(g, flags, &w->parker);
-    /* release: pairs with the acquire loads in the runtime's quiescence check, so a
-     * destroyer that counts this task complete also sees its effects. Only this worker
-     * writes the counter, so load + store is not a lost update. */
-    atomic_store_explicit(&w->completed,
-                          atomic_load_explicit(&w->completed, memory_order_relaxed) + 1,
-                          memory_order_release);
+    int none = 0;
+    /* relaxed: published to the waiter by the release in pel__group_complete. */
+    atomic_compare_exchange_strong_explicit(&g->error, &none, rc, memory_order_relaxed,
+                                            memory_order_relaxed);
 }
 
 pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
