@@ -26,6 +26,9 @@
 #include "core/internal.h"
 #include "pel/error.h"
 
+/* How long a waiter that is not a worker spins before it parks. */
+#define EXTERNAL_SPIN_NS 10000u
+
 static inline pel__group *group_of(const pel_group *pg)
 {
     return (pel__group *)pg;
@@ -172,19 +175,29 @@ static void wait_as_worker(pel__worker *w, pel__group *g)
     }
 }
 
-/* The owner is not a worker of g's runtime: spin briefly, then park until done. */
+/* The owner is not a worker of g's runtime: it waits without running tasks (that would
+ * put more threads to work than there are workers) and without spinning (every CPU may
+ * be busy with a worker, and a spinning waiter would take one away from the work it
+ * waits for) for longer than EXTERNAL_SPIN_NS, about what a park and wake-up costs
+ * here. Then it parks; while it is parked, idle workers yield
+ * their CPU (external_waiters), so that the wake-up finds a CPU at once. */
 static void wait_blocking(pel__group *g, pel__parker *self)
 {
-    uint64_t deadline = pel__now_ns() + (uint64_t)g->rt->spin_us * 1000u;
+    pel_runtime *rt = g->rt;
+    uint64_t deadline = pel__now_ns() + EXTERNAL_SPIN_NS;
+    for (unsigned i = 1; !group_done(g); i++) {
+        pel__cpu_relax();
+        if ((i & 15) == 0 && pel__now_ns() > deadline) break;
+    }
+    if (group_done(g)) return;
+    /* relaxed: a hint for idle workers (see pel__idle). */
+    atomic_fetch_add_explicit(&rt->external_waiters, 1, memory_order_relaxed);
     while (!group_done(g)) {
-        if (pel__now_ns() < deadline) {
-            sched_yield();
-            continue;
-        }
         if (!group_arm(g)) break;
         pel__parker_park(self, 0);
         group_disarm(g);
     }
+    atomic_fetch_sub_explicit(&rt->external_waiters, 1, memory_order_relaxed);
 }
 
 PEL_EXPORT int pel_group_wait(pel_group *pg)

@@ -28,6 +28,13 @@
     } while (0)
 _Noreturn void pel__assert_fail(const char *cond, const char *file, int line);
 
+static inline void pel__cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#endif
+}
+
 #define PEL_LIKELY(x) __builtin_expect(!!(x), 1)
 #define PEL_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
@@ -123,6 +130,7 @@ struct pel_runtime {
     int nworkers;
     int spin_us;
     int pinned;
+    int oversubscribed; /* more workers than usable CPUs */
     pel__worker **workers;
     pel__topology topo;
     /* Non-zero once any group of this runtime was cancelled (see pel__group_cancelled). */
@@ -131,6 +139,7 @@ struct pel_runtime {
     /* Sleep registry (core/sleep.c). num_sleeping is read on every spawn. */
     _Alignas(PEL_CACHE_LINE) _Atomic int num_sleeping;
     _Atomic int num_searching;
+    _Atomic int external_waiters; /* threads outside the runtime spinning in a wait */
     _Atomic int stopping;
     pthread_mutex_t sleep_lock;
     pel__worker **sleepers;

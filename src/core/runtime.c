@@ -131,6 +131,7 @@ PEL_EXPORT int pel_runtime_create(const pel_config *cfg, pel_runtime **out)
     }
     /* Pin only when every worker gets a CPU of its own. */
     rt->pinned = pin && nworkers <= rt->topo.ncpu_order;
+    rt->oversubscribed = nworkers > pel__default_worker_count();
     if (pel__pool_init(rt) != PEL_OK || pthread_mutex_init(&rt->inject_lock, NULL) != 0) {
         pel__topology_free(&rt->topo);
         free(rt->workers);

@@ -30,6 +30,7 @@ int pel__sleep_init(pel_runtime *rt)
 {
     atomic_init(&rt->num_sleeping, 0);
     atomic_init(&rt->num_searching, 0);
+    atomic_init(&rt->external_waiters, 0);
     atomic_init(&rt->stopping, 0);
     rt->nsleepers = 0;
     rt->sleepers = calloc((size_t)rt->nworkers, sizeof(*rt->sleepers));

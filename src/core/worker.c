@@ -24,13 +24,6 @@ pel__parker *pel__self_parker(void)
     return w ? &w->parker : &tls_parker;
 }
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#endif
-}
-
 static inline uint64_t next_random(pel__worker *w)
 {
     /* xorshift64: victim selection only needs to be cheap and not correlated. */
@@ -133,10 +126,13 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
     for (unsigned round = 1;; round++) {
         if (hook->done(hook->arg)) break;
         if ((t = pel__find_work(w))) break;
-        for (int i = 0; i < 32; i++) cpu_relax();
-        /* With more workers than CPUs, a spinning worker would steal the CPU from the
-         * one that has work: let it run. */
-        if (round > 8) sched_yield();
+        for (int i = 0; i < 32; i++) pel__cpu_relax();
+        /* With more workers than CPUs, or a thread outside the runtime waiting for a
+         * result, a spinning worker would take a CPU from a thread with something to do:
+         * let it run. relaxed: a hint. */
+        if (round > 8 && (rt->oversubscribed ||
+                          atomic_load_explicit(&rt->external_waiters, memory_order_relaxed)))
+            sched_yield();
         if ((round & 7) == 0 && pel__now_ns() > deadline) break;
     }
     atomic_fetch_sub_explicit(&rt->num_searching, 1, memory_order_relaxed);
