@@ -213,7 +213,7 @@ PEL_EXPORT int pel_group_wait(pel_group *pg)
         wait_blocking(g, self);
     /* relaxed: ordered by group_done's acquire load, which saw every completion. */
     int rc = atomic_load_explicit(&g->error, memory_order_relaxed);
-    if (PEL_UNLIKELY(rc != 0 || atomic_load_explicit(&g->cancelled, memory_order_relaxed))) {
+    if (PEL_UNLIKELY(rc != 0 || pel__group_cancelled(g))) {
         if (rc == 0) rc = PEL_ECANCELED;
         atomic_store_explicit(&g->error, 0, memory_order_relaxed);
         atomic_store_explicit(&g->cancelled, 0, memory_order_relaxed);
