@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/internal.h"
-#include "os/cpus.h"
 #include "pel/error.h"
 
 __thread pel__worker *pel__tls_worker __attribute__((tls_model("initial-exec")));
@@ -159,7 +158,6 @@ static void *worker_main(void *arg)
 {
     pel__worker *w = arg;
     pel__tls_worker = w;
-    if (w->cpu >= 0 && pel__pin_self_to_cpu(w->cpu) != 0) w->cpu = -1;
     const pel__idle_hook hook = {runtime_stopping, NULL, NULL, w->rt};
     for (;;) {
         pel__task *t = pel__find_work(w);
@@ -177,6 +175,27 @@ static void worker_free(pel__worker *w)
 {
     pel__deque_destroy(&w->deque);
     free(w);
+}
+
+/* Start w's thread, pinned to w->cpu when that is set (the CPU is fixed before the thread
+ * runs, so w->cpu never changes under a reader). If pinning is refused, run unpinned. */
+static int start_thread(pel__worker *w)
+{
+    if (w->cpu >= 0) {
+        pthread_attr_t attr;
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(w->cpu, &set);
+        int ok = pthread_attr_init(&attr) == 0;
+        if (ok && pthread_attr_setaffinity_np(&attr, sizeof(set), &set) == 0 &&
+            pthread_create(&w->thread, &attr, worker_main, w) == 0) {
+            pthread_attr_destroy(&attr);
+            return 0;
+        }
+        if (ok) pthread_attr_destroy(&attr);
+        w->cpu = -1;
+    }
+    return pthread_create(&w->thread, NULL, worker_main, w);
 }
 
 int pel__workers_start(pel_runtime *rt)
@@ -203,7 +222,7 @@ int pel__workers_start(pel_runtime *rt)
         return PEL_ENOMEM;
     }
     for (int i = 0; i < n; i++) {
-        if (pthread_create(&rt->workers[i]->thread, NULL, worker_main, rt->workers[i]) != 0) {
+        if (start_thread(rt->workers[i]) != 0) {
             /* release: as in pel__workers_stop. */
             atomic_store_explicit(&rt->stopping, 1, memory_order_release);
             pel__wake_all(rt);

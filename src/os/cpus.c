@@ -1,4 +1,4 @@
-/* cpus.c — usable CPUs: the affinity mask, a cgroup CPU quota, and plain pinning. */
+/* cpus.c — usable CPUs: the affinity mask and a cgroup CPU quota. */
 #include "os/cpus.h"
 
 #include <errno.h>
@@ -90,12 +90,4 @@ int pel__parse_positive(const char *s, int max)
     long v = strtol(s, &end, 10);
     if (errno || *end != 0 || end == s || v < 1 || v > max) return -1;
     return (int)v;
-}
-
-int pel__pin_self_to_cpu(int cpu)
-{
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0 ? 0 : -1;
 }

@@ -1,4 +1,4 @@
-/* cpus.h — which CPUs this process may use, and pinning threads to them. */
+/* cpus.h — which CPUs this process may use. */
 #ifndef PEL_OS_CPUS_H
 #define PEL_OS_CPUS_H
 
@@ -20,8 +20,5 @@ int pel__default_worker_count(void);
 /* Parse a strictly positive decimal integer no larger than `max` from `s`; returns it,
  * or -1 if `s` is malformed or out of range. */
 int pel__parse_positive(const char *s, int max);
-
-/* Pin the calling thread to operating-system CPU `cpu`. Returns 0 or -1. */
-int pel__pin_self_to_cpu(int cpu);
 
 #endif /* PEL_OS_CPUS_H */
