@@ -21,6 +21,9 @@
  *   on top fails if top changed. Old arrays are therefore kept (on a retired list) until
  *   the deque is destroyed; the total retired memory is less than the live array's.
  *
+ *   Under ThreadSanitizer, which cannot model fences, the two fences are replaced by
+ *   seq_cst accesses to top and bottom, which order the same store-load pairs.
+ *
  *   Change from the paper: push publishes bottom with a release *store* instead of a
  *   release fence followed by a relaxed store. It is at least as strong, compiles to the
  *   same code on x86, and lets ThreadSanitizer (which does not model fences) see that a
@@ -82,6 +85,12 @@ pel__deque_array *pel__deque_grow(pel__deque *d, pel__deque_array *old, int64_t 
 
 void *pel__deque_steal(pel__deque *d)
 {
+#if PEL_TSAN
+    /* ThreadSanitizer does not model fences: seq_cst loads give the same ordering (and
+     * include the acquire pairings described below). */
+    int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
+    int64_t b = atomic_load_explicit(&d->bottom, memory_order_seq_cst);
+#else
     /* acquire: pairs with the CAS of other thieves and of the owner's pop. */
     int64_t t = atomic_load_explicit(&d->top, memory_order_acquire);
     /* seq_cst fence: orders the load of top before the load of bottom; pairs with the
@@ -89,6 +98,7 @@ void *pel__deque_steal(pel__deque *d)
     atomic_thread_fence(memory_order_seq_cst);
     /* acquire: pairs with the release store of bottom in push (see there). */
     int64_t b = atomic_load_explicit(&d->bottom, memory_order_acquire);
+#endif
     if (t >= b) return PEL__DEQUE_EMPTY;
     /* acquire (the paper's consume): pairs with the release store in deque_grow. */
     pel__deque_array *a = atomic_load_explicit(&d->array, memory_order_acquire);

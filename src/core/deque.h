@@ -12,6 +12,18 @@
 #include <stdint.h>
 
 #include "config.h"
+
+/* Built with ThreadSanitizer? (gcc defines __SANITIZE_THREAD__, clang has the feature.) */
+#if defined(__SANITIZE_THREAD__)
+#define PEL_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PEL_TSAN 1
+#endif
+#endif
+#ifndef PEL_TSAN
+#define PEL_TSAN 0
+#endif
 #include "pel/error.h"
 
 typedef struct pel__deque_array {
@@ -78,11 +90,18 @@ static inline void *pel__deque_pop(pel__deque *d)
     /* relaxed: only the owner writes bottom and array. */
     int64_t b = atomic_load_explicit(&d->bottom, memory_order_relaxed) - 1;
     pel__deque_array *a = atomic_load_explicit(&d->array, memory_order_relaxed);
+#if PEL_TSAN
+    /* ThreadSanitizer does not model fences: seq_cst accesses give the same store-load
+     * ordering, in a form it understands. */
+    atomic_store_explicit(&d->bottom, b, memory_order_seq_cst);
+    int64_t t = atomic_load_explicit(&d->top, memory_order_seq_cst);
+#else
     atomic_store_explicit(&d->bottom, b, memory_order_relaxed);
     /* seq_cst fence: orders the store of bottom before the load of top; pairs with the
      * fence in steal (between its loads of top and bottom). */
     atomic_thread_fence(memory_order_seq_cst);
     int64_t t = atomic_load_explicit(&d->top, memory_order_relaxed);
+#endif
     void *item = NULL;
     if (t <= b) {
         /* relaxed: the owner wrote this slot itself. */
