@@ -83,6 +83,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [size], 1 <= size <= 100000\n", argv[0]);
         return 2;
     }
+    if (!pel_runtime_default()) { /* start the workers now, outside the timed parts */
+        fprintf(stderr, "pel: %s\n", pel_strerror(pel_runtime_default_error()));
+        return 1;
+    }
     printf("mandelbrot %d x %d, %d iterations, %d workers\n", size, size, MAX_ITER,
            pel_runtime_num_workers(NULL));
     double t0 = now();

@@ -1,11 +1,11 @@
 /* reduce.c — parallel reductions with a struct accumulator.
  *
- * Over n pseudo-random values: the sum, the minimum and maximum, and the index of the
- * first occurrence of the minimum. "First occurrence" needs the combine step to see
+ * Over n pseudo-random values, each computed from its index: the sum, the minimum and
+ * maximum, and the index of the first occurrence of the minimum. "First occurrence" needs the combine step to see
  * partial results in index order, which pel_parallel_reduce guarantees: `other` always
  * covers iterations after those of `acc`. Everything is checked against a serial loop.
  *
- *     usage: pel_example_reduce [n]      (default 20000000)
+ *     usage: pel_example_reduce [n]      (default 50000000)
  */
 #include <pel.h>
 
@@ -32,10 +32,19 @@ static void stats_add(struct stats *s, size_t i, uint32_t v)
     if (v > s->max) s->max = v;
 }
 
+/* The value at index i: splitmix64 of i, in [1000, 1001000), so the minimum recurs. */
+static uint32_t value_at(size_t i)
+{
+    uint64_t z = ((uint64_t)i + 1) * 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return (uint32_t)((z ^ (z >> 31)) % 1000000) + 1000;
+}
+
 static int stats_fold(size_t lo, size_t hi, void *acc, void *ctx)
 {
-    const uint32_t *data = ctx;
-    for (size_t i = lo; i < hi; i++) stats_add(acc, i, data[i]);
+    (void)ctx;
+    for (size_t i = lo; i < hi; i++) stats_add(acc, i, value_at(i));
     return 0;
 }
 
@@ -62,36 +71,27 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    long n_arg = argc > 1 ? atol(argv[1]) : 20000000;
+    long n_arg = argc > 1 ? atol(argv[1]) : 50000000;
     if (n_arg < 0) {
         fprintf(stderr, "usage: %s [n], n >= 0\n", argv[0]);
         return 2;
     }
     size_t n = (size_t)n_arg;
-    uint32_t *data = malloc((n ? n : 1) * sizeof *data);
-    if (!data) {
-        fprintf(stderr, "reduce: out of memory\n");
+
+    if (!pel_runtime_default()) { /* start the workers now, outside the timed parts */
+        fprintf(stderr, "pel: %s\n", pel_strerror(pel_runtime_default_error()));
         return 1;
     }
-    uint64_t x = 42;
-    for (size_t i = 0; i < n; i++) { /* splitmix64; the minimum recurs a few times */
-        uint64_t z = (x += 0x9e3779b97f4a7c15ull);
-        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-        z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-        data[i] = (uint32_t)((z ^ (z >> 31)) % 1000000) + 1000;
-    }
-
     struct stats serial = stats_empty;
     double t0 = now();
-    stats_fold(0, n, &serial, data);
+    stats_fold(0, n, &serial, NULL);
     double t_serial = now() - t0;
 
     struct stats par;
     t0 = now();
     int rc = pel_parallel_reduce(NULL, 0, n, 0, &par, &stats_empty, sizeof par, stats_fold,
-                                 stats_combine, data);
+                                 stats_combine, NULL);
     double t_par = now() - t0;
-    free(data);
     if (rc != PEL_OK) {
         fprintf(stderr, "reduce: %s\n", pel_strerror(rc));
         return 1;
