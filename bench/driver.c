@@ -1,7 +1,8 @@
 /* bench/driver.c — runs the benchmarks side by side and prints one JSON line per
  * (benchmark, system, worker count).
  *
- *     bench-driver --bindir DIR [--quick] [--table] [--workers 1,2,...] [--reps N] [NAME...]
+ *     bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] [--workers 1,2,...]
+ *                  [--reps N] [NAME...]
  *
  * For each benchmark it runs every configuration (system × worker count) once per round,
  * in turn (A B C A B C ...; the starting point rotates every round), each run in a
@@ -101,12 +102,14 @@ typedef struct config {
 typedef struct options {
     const char *bindir;
     int quick, table, reps;
+    const char *markdown; /* --markdown FILE: the tables in Markdown, for RESULTS.md */
     int workers[MAX_WORKERS], nworkers;
     const char *names[64];
     int nnames;
 } options;
 
 static int exit_status;
+static FILE *md; /* --markdown output, or NULL */
 
 static void fail(const char *fmt, ...)
 {
@@ -366,7 +369,7 @@ static void format_params(const bench_def *b, const options *o, char *out, size_
 #pragma GCC diagnostic pop
 }
 
-/* Print the JSON line of `c` and return its most telling figure for the table. */
+/* Print the JSON line of `c`, and its row of the tables. */
 static void report(const bench_def *b, const options *o, config *cs, int n, config *c,
                    const char *params, FILE *table)
 {
@@ -451,6 +454,14 @@ static void report(const bench_def *b, const options *o, config *cs, int n, conf
                 c->system, c->workers, c->nsamples, c->median, c->min, c->max, extra, extra_name,
                 speedup1, vs_pel, vs_base);
     }
+    if (md) {
+        fprintf(md, "| %s | %d | %d | %.4g | %.4g | %.4g | %.4g %s |", c->system, c->workers,
+                c->nsamples, c->median, c->min, c->max, extra, extra_name);
+        const double ratios[3] = {speedup1, vs_pel, vs_base};
+        for (int i = 0; i < 3; i++)
+            fprintf(md, isfinite(ratios[i]) ? " %.3g |" : " – |", ratios[i]);
+        fprintf(md, "\n");
+    }
 
     /* Remember what the floors are judged on. */
     int is_pel = strcmp(c->system, "pel") == 0;
@@ -479,6 +490,8 @@ static void floor_line(const char *what, double v, int ok, const char *fmt)
     char val[64];
     if (isnan(v)) {
         fprintf(stderr, "  %-62s not measured\n", what);
+        if (md)
+            fprintf(md, "| %s | – | not measured |\n", what);
         return;
     }
 #pragma GCC diagnostic push
@@ -486,11 +499,16 @@ static void floor_line(const char *what, double v, int ok, const char *fmt)
     snprintf(val, sizeof val, fmt, v);
 #pragma GCC diagnostic pop
     fprintf(stderr, "  %-62s %-12s %s\n", what, val, ok ? "MET" : "MISSED");
+    if (md)
+        fprintf(md, "| %s | %s | %s |\n", what, val, ok ? "met" : "**missed**");
 }
 
 static void print_floors(void)
 {
     fprintf(stderr, "\nFloors (issue 2, judged on this run):\n");
+    if (md)
+        fprintf(md, "\n### Floors (issue 2), judged on this run\n\n| floor | figure | verdict |\n"
+                    "|---|---|---|\n");
     floor_line("fib: pel 1 worker, ns per spawned task <= 20", fig.fib_pel_ns1,
                fig.fib_pel_ns1 <= 20, "%.1f ns");
     floor_line("fib: pel 2 workers >= 1.8x its 1-worker speed", fig.fib_pel_speedup2,
@@ -512,6 +530,41 @@ static void print_floors(void)
 }
 
 /* ---- one benchmark ---------------------------------------------------------------- */
+
+/* The three load averages, as /proc/loadavg has them ("?" if unknown). */
+static const char *load_average(void)
+{
+    static char buf[64];
+    snprintf(buf, sizeof buf, "?");
+    FILE *f = fopen("/proc/loadavg", "r");
+    if (f) {
+        double a, b, c;
+        if (fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3)
+            snprintf(buf, sizeof buf, "%.2f %.2f %.2f", a, b, c);
+        fclose(f);
+    }
+    return buf;
+}
+
+static void cpu_model(char *out, size_t size)
+{
+    snprintf(out, size, "unknown");
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (f == NULL)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "model name", 10) == 0) {
+            char *v = strchr(line, ':');
+            if (v) {
+                v += 1 + strspn(v + 1, " \t");
+                v[strcspn(v, "\n")] = '\0';
+                snprintf(out, size, "%s", v);
+            }
+            break;
+        }
+    fclose(f);
+}
 
 static int binary_exists(const options *o, const char *system)
 {
@@ -547,7 +600,8 @@ static void run_bench(const bench_def *b, const options *o)
     char params[256];
     format_params(b, o, params, sizeof params);
     int reps = o->reps;
-    fprintf(stderr, "bench: %s (%s): %d configurations x %d rounds\n", b->name, params, n, reps);
+    fprintf(stderr, "bench: %s (%s): %d configurations x %d rounds, load average %s\n", b->name,
+            params, n, reps, load_average());
     for (int r = 0; r < reps; r++)
         for (int j = 0; j < n; j++) {
             config *c = &cs[(j + r) % n];
@@ -578,9 +632,17 @@ static void run_bench(const bench_def *b, const options *o)
                 "\n%s  %s\n  %-11s %3s %5s %11s %11s %11s %10s %-8s %8s %8s %8s\n", b->name,
                 params, "system", "w", "runs", "median_s", "min_s", "max_s", "figure", "",
                 "vs_1w", "vs_pel", "vs_base");
+    if (md)
+        fprintf(md,
+                "\n### %s — %s\n\n| system | workers | runs | median (s) | min (s) | max (s) | "
+                "figure | own 1-worker ÷ this | this ÷ pel | %s ÷ this |\n"
+                "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n",
+                b->name, params, b->baseline);
     for (int i = 0; i < n; i++)
         if (!cs[i].failed && cs[i].nsamples > 0)
             report(b, o, cs, n, &cs[i], params, table);
+    if (md)
+        fflush(md);
     if (table)
         fprintf(table, "  (vs_1w: own 1-worker time / this time; vs_pel: this time / pel's "
                        "time, > 1 means pel is faster; vs_base: %s's time / this time)\n",
@@ -600,8 +662,8 @@ static void run_bench(const bench_def *b, const options *o)
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: bench-driver --bindir DIR [--quick] [--table] [--workers 1,2,...] "
-            "[--reps N] [NAME...]\n"
+            "usage: bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] "
+            "[--workers 1,2,...] [--reps N] [NAME...]\n"
             "NAME: a group (fib nqueens uts for reduce sort idle) or one benchmark:\n");
     for (size_t i = 0; i < NBENCHES; i++)
         fprintf(stderr, "  %-12s (group %s) systems: %s\n", benches[i].name, benches[i].group,
@@ -673,6 +735,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bench: bad --workers list '%s'\n", a + 10);
                 return 2;
             }
+        } else if (strcmp(a, "--markdown") == 0 && i + 1 < argc) {
+            o.markdown = argv[++i];
         } else if (strcmp(a, "--reps") == 0 && i + 1 < argc) {
             o.reps = atoi(argv[++i]);
         } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -706,6 +770,22 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    if (o.markdown) {
+        md = fopen(o.markdown, "w");
+        if (md == NULL) {
+            perror(o.markdown);
+            return 2;
+        }
+        char model[256], date[64];
+        cpu_model(model, sizeof model);
+        time_t t = time(NULL);
+        strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&t));
+        fprintf(md, "Measured %s on %d usable CPUs (%s), load average at the start %s.\n"
+                    "Workers", date, usable_cpus(), model, load_average());
+        for (int i = 0; i < o.nworkers; i++)
+            fprintf(md, "%s%d", i ? "," : " ", o.workers[i]);
+        fprintf(md, ", %d rounds%s.\n", o.reps, o.quick ? " (quick sizes)" : "");
+    }
     fprintf(stderr, "bench: workers");
     for (int i = 0; i < o.nworkers; i++)
         fprintf(stderr, "%s%d", i ? "," : " ", o.workers[i]);
@@ -714,5 +794,9 @@ int main(int argc, char **argv)
         if (selected(&o, &benches[i]))
             run_bench(&benches[i], &o);
     print_floors();
+    if (md) {
+        fprintf(md, "\nLoad average at the end: %s.\n", load_average());
+        fclose(md);
+    }
     return exit_status;
 }
