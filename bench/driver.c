@@ -2,7 +2,7 @@
  * (benchmark, system, worker count).
  *
  *     bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] [--workers 1,2,...]
- *                  [--reps N] [NAME...]
+ *                  [--systems a,b,...] [--reps N] [NAME...]
  *
  * For each benchmark it runs every configuration (system × worker count) once per round,
  * in turn (A B C A B C ...; the starting point rotates every round), each run in a
@@ -103,6 +103,7 @@ typedef struct options {
     const char *bindir;
     int quick, table, reps;
     const char *markdown; /* --markdown FILE: the tables in Markdown, for RESULTS.md */
+    const char *systems;  /* --systems a,b,...: only these (and each benchmark's baseline) */
     int workers[MAX_WORKERS], nworkers;
     const char *names[64];
     int nnames;
@@ -566,6 +567,19 @@ static void cpu_model(char *out, size_t size)
     fclose(f);
 }
 
+/* Whether --systems lets `system` run in `b` (the baseline always runs: it checks the
+ * others' answers). */
+static int system_wanted(const options *o, const bench_def *b, const char *system)
+{
+    if (o->systems == NULL || strcmp(system, b->baseline) == 0)
+        return 1;
+    size_t len = strlen(system);
+    for (const char *p = o->systems; (p = strstr(p, system)) != NULL; p += len)
+        if ((p == o->systems || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+            return 1;
+    return 0;
+}
+
 static int binary_exists(const options *o, const char *system)
 {
     char path[4096];
@@ -580,6 +594,8 @@ static void run_bench(const bench_def *b, const options *o)
     char *names = strdup(b->systems), *save = NULL;
     int maxw = o->workers[o->nworkers - 1];
     for (char *s = strtok_r(names, " ", &save); s; s = strtok_r(NULL, " ", &save)) {
+        if (!system_wanted(o, b, s))
+            continue;
         if (!binary_exists(o, s)) {
             fprintf(stderr, "bench: %s: skipping %s (bench-%s was not built)\n", b->name, s, s);
             continue;
@@ -663,7 +679,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] "
-            "[--workers 1,2,...] [--reps N] [NAME...]\n"
+            "[--workers 1,2,...] [--systems a,b,...] [--reps N] [NAME...]\n"
             "NAME: a group (fib nqueens uts for reduce sort idle) or one benchmark:\n");
     for (size_t i = 0; i < NBENCHES; i++)
         fprintf(stderr, "  %-12s (group %s) systems: %s\n", benches[i].name, benches[i].group,
@@ -735,6 +751,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bench: bad --workers list '%s'\n", a + 10);
                 return 2;
             }
+        } else if (strcmp(a, "--systems") == 0 && i + 1 < argc) {
+            o.systems = argv[++i];
         } else if (strcmp(a, "--markdown") == 0 && i + 1 < argc) {
             o.markdown = argv[++i];
         } else if (strcmp(a, "--reps") == 0 && i + 1 < argc) {
