@@ -152,3 +152,135 @@ static void swap_pairs(char *l, const unsigned char *offl, char *r,
 {
     for (size_t i = 0; i < k; i++) sort_swap(AT(l, offl[i], z), r - (offr[i] + 1u) * z, z);
 }
+
+/* Block partition state. The elements not yet classified lie in [l, r), together with
+ * at most one block that still holds misplaced elements: the left block at l (nl of
+ * them, offsets offl[sl..sl+nl)) or the right block ending at r (nr, offr[sr..]). */
+typedef struct part_state {
+    char *l, *r;
+    size_t nl, nr, sl, sr;
+    unsigned char offl[SORT_BLOCK], offr[SORT_BLOCK];
+} part_state;
+
+/* One round: classify a left block of bl and a right block of br elements (unless that
+ * side still has misplaced elements), swap as many misplaced pairs as possible, and
+ * retire each block that has none left. */
+static void part_round(part_state *ps, size_t bl, size_t br, const char *pivot,
+                       const pel__sorter *s, int le)
+{
+    size_t z = s->size;
+    if (ps->nl == 0) ps->sl = 0, ps->nl = scan_left(ps->l, bl, pivot, s, le, ps->offl);
+    if (ps->nr == 0) ps->sr = 0, ps->nr = scan_right(ps->r, br, pivot, s, le, ps->offr);
+    size_t k = ps->nl < ps->nr ? ps->nl : ps->nr;
+    swap_pairs(ps->l, ps->offl + ps->sl, ps->r, ps->offr + ps->sr, k, z);
+    ps->nl -= k, ps->nr -= k, ps->sl += k, ps->sr += k;
+    if (ps->nl == 0) ps->l += bl * z;
+    if (ps->nr == 0) ps->r -= br * z;
+}
+
+/* After the last round every element is classified and only one block (of bl or br
+ * elements) may hold misplaced ones. Move those to the block's edge that faces the
+ * other side, largest offset first, and return the size of the left side. Invariant of
+ * the loop: the misplaced elements not yet moved all lie before `end` (after `begin`). */
+static size_t part_finish(part_state *ps, size_t bl, size_t br, char *lo, size_t z)
+{
+    if (ps->nl) {
+        char *end = ps->l + bl * z;
+        for (size_t i = ps->nl; i-- > 0;) {
+            end -= z;
+            sort_swap(AT(ps->l, ps->offl[ps->sl + i], z), end, z);
+        }
+        return (size_t)(end - lo) / z;
+    }
+    if (ps->nr) {
+        char *begin = ps->r - br * z;
+        for (size_t i = ps->nr; i-- > 0;) {
+            sort_swap(ps->r - (ps->offr[ps->sr + i] + 1u) * z, begin, z);
+            begin += z;
+        }
+        return (size_t)(begin - lo) / z;
+    }
+    return (size_t)(ps->l - lo) / z;
+}
+
+size_t pel__sort_partition(char *lo, size_t n, const char *pivot, const pel__sorter *s,
+                           int le)
+{
+    size_t z = s->size, bl, br;
+    part_state ps = {.l = lo, .r = AT(lo, n, z)};
+    while ((size_t)(ps.r - ps.l) / z > 2 * SORT_BLOCK)
+        part_round(&ps, SORT_BLOCK, SORT_BLOCK, pivot, s, le);
+    /* The last round classifies what remains (at most 2 blocks, one maybe pending). */
+    size_t rem = (size_t)(ps.r - ps.l) / z;
+    if (ps.nl)
+        bl = SORT_BLOCK, br = rem - SORT_BLOCK;
+    else if (ps.nr)
+        br = SORT_BLOCK, bl = rem - SORT_BLOCK;
+    else
+        bl = rem / 2, br = rem - rem / 2;
+    part_round(&ps, bl, br, pivot, s, le);
+    return part_finish(&ps, bl, br, lo, z);
+}
+
+/* Heapsort, the O(n log n) fallback. sift_down restores the max-heap below node i. */
+static void sift_down(char *base, size_t i, size_t n, const pel__sorter *s)
+{
+    size_t z = s->size;
+    for (size_t c; (c = 2 * i + 1) < n; i = c) {
+        if (c + 1 < n && sort_less(s, AT(base, c, z), AT(base, c + 1, z))) c++;
+        if (!sort_less(s, AT(base, i, z), AT(base, c, z))) return;
+        sort_swap(AT(base, i, z), AT(base, c, z), z);
+    }
+}
+
+static void heap_sort(char *base, size_t n, const pel__sorter *s)
+{
+    for (size_t i = n / 2; i-- > 0;) sift_down(base, i, n, s);
+    for (size_t end = n; end-- > 1;) {
+        sort_swap(base, AT(base, end, s->size), s->size);
+        sift_down(base, 0, end, s);
+    }
+}
+
+/* After an unbalanced partition, swap a few elements of a side at fixed positions so
+ * that the next pivot choice sees a different sample (breaks adversarial patterns). */
+static void break_patterns(char *base, size_t n, size_t z)
+{
+    if (n < SORT_INSERTION_MAX) return;
+    sort_swap(base, AT(base, n / 4, z), z);
+    sort_swap(AT(base, n - 1, z), AT(base, n - n / 4, z), z);
+}
+
+void pel__sort_quick(char *base, size_t n, const pel__sorter *s, int budget, int leftmost)
+{
+    size_t z = s->size;
+    while (n > SORT_INSERTION_MAX) {
+        if (budget <= 0) {
+            heap_sort(base, n, s);
+            return;
+        }
+        pel__sort_choose_pivot(base, n, 0, s);
+        if (!leftmost && !sort_less(s, base - z, base)) {
+            /* pivot == its predecessor, which is <= all: drop every key equal to it. */
+            size_t k = pel__sort_partition(base + z, n - 1, base, s, 1);
+            base = AT(base, k + 1, z), n -= k + 1;
+            continue;
+        }
+        size_t m = pel__sort_partition(base + z, n - 1, base, s, 0), r = n - m - 1;
+        sort_swap(base, AT(base, m, z), z);
+        if (m < n / 8 || r < n / 8) {
+            budget--;
+            break_patterns(base, m, z);
+            break_patterns(AT(base, m + 1, z), r, z);
+        }
+        /* Recurse into the smaller side, loop on the larger: O(log n) stack. */
+        if (m < r) {
+            pel__sort_quick(base, m, s, budget, leftmost);
+            base = AT(base, m + 1, z), n = r, leftmost = 0;
+        } else {
+            pel__sort_quick(AT(base, m + 1, z), r, s, budget, 0);
+            n = m;
+        }
+    }
+    pel__sort_insertion(base, n, s);
+}
