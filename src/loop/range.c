@@ -18,7 +18,7 @@
  *   and 10^9 iterations split about log2 times per worker and then run in large chunks.
  *
  *   Each split halves the remaining range, so a worker makes at most 64 splits of one
- *   range; their descriptors (and a reduction's partial accumulators) live in the
+ *   range; their descriptors (and a reduction's partial accumulators, unless large) live in the
  *   splitting frame, which waits for its pieces before it returns.
  *
  *   Reductions: the frame's own accumulator covers [lo, the last split point); the k-th
@@ -83,16 +83,12 @@ static int run_range(pel__range_loop *L, size_t lo, size_t hi, void *acc)
 {
     pel__worker *w = pel__tls_worker;
     piece pieces[MAX_SPLITS];
+    /* Partial accumulators: in this frame when they fit, else one malloc per split. */
     unsigned char stack_accs[STACK_ACC_BYTES];
-    unsigned char *accs = NULL;
+    int heap_accs = L->size * MAX_SPLITS > STACK_ACC_BYTES;
     int npieces = 0, have_group = 0, rc = 0;
     int can_split = L->nworkers > 1;
     pel_group g;
-    if (L->size && can_split) {
-        accs = L->size * MAX_SPLITS <= STACK_ACC_BYTES ? stack_accs
-                                                       : malloc(L->size * MAX_SPLITS);
-        if (!accs) can_split = 0; /* out of memory: run this range serially */
-    }
     size_t chunk = 1, done = 0;
     uint64_t t0 = 0;
     while (lo < hi) {
@@ -114,15 +110,20 @@ static int run_range(pel__range_loop *L, size_t lo, size_t hi, void *acc)
             p->L = L;
             p->lo = mid;
             p->hi = hi;
-            p->acc = L->size ? accs + L->size * (size_t)npieces : NULL;
-            if (p->acc) memcpy(p->acc, L->identity, L->size);
+            p->acc = NULL;
+            if (L->size) {
+                p->acc = heap_accs ? malloc(L->size) : stack_accs + L->size * (size_t)npieces;
+                if (p->acc) memcpy(p->acc, L->identity, L->size);
+            }
             if (!have_group) have_group = pel_group_init(&g, L->rt) == PEL_OK;
-            if (have_group && pel_group_spawn(&g, piece_task, p) == PEL_OK) {
+            if ((p->acc || !L->size) && have_group &&
+                pel_group_spawn(&g, piece_task, p) == PEL_OK) {
                 npieces++;
                 hi = mid;
                 continue;
             }
-            can_split = 0; /* could not spawn (out of memory, cancelled): go serial */
+            if (heap_accs) free(p->acc);
+            can_split = 0; /* out of memory or cancelled: finish this range serially */
         }
         size_t c = n;
         if (L->grain) {
@@ -153,7 +154,8 @@ static int run_range(pel__range_loop *L, size_t lo, size_t hi, void *acc)
     }
     if (rc == 0 && L->size)
         for (int k = npieces - 1; k >= 0; k--) L->combine(acc, pieces[k].acc, L->ctx);
-    if (accs && accs != stack_accs) free(accs);
+    if (heap_accs)
+        for (int k = 0; k < npieces; k++) free(pieces[k].acc);
     return rc;
 }
 
