@@ -223,7 +223,8 @@ static void test_random_trees(uint64_t seed, long trees)
                             done + b, (int)params[b].shape, params[b].max_depth, seeds[b], got[b],
                             expected[b], atomic_load(&visited[b]), serial_nodes[b]);
             total_nodes += serial_nodes[b];
-            if (params[b].shape == DEEP && params[b].max_depth > deepest) deepest = params[b].max_depth;
+            if (params[b].shape == DEEP && params[b].max_depth > deepest)
+                deepest = params[b].max_depth;
             if (params[b].shape == WIDE) widest++;
         }
     }

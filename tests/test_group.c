@@ -262,7 +262,8 @@ static int cancel_root(void *arg)
     atomic_store_explicit(&c->cancel_issued, 1, memory_order_release);
     atomic_store(&c->saw_cancelled, pel_group_is_cancelled(&c->group));
     int late = 0;
-    for (int i = 0; i < 5; i++) late |= pel_group_spawn(&c->group, cancel_child, c) != PEL_ECANCELED;
+    for (int i = 0; i < 5; i++)
+        late |= pel_group_spawn(&c->group, cancel_child, c) != PEL_ECANCELED;
     atomic_store(&c->late_spawn_rc, late);
     return 0;
 }

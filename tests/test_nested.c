@@ -168,7 +168,8 @@ static void test_deep_chain(void)
     CHECK_RC(pel_group_wait(&g), 77);
     check_chain();
     /* Several chains at once. */
-    for (int k = 0; k < 4; k++) CHECK_OK(pel_group_spawn(&g, chain_task, (void *)(uintptr_t)(200 + 2)));
+    for (int k = 0; k < 4; k++)
+        CHECK_OK(pel_group_spawn(&g, chain_task, (void *)(uintptr_t)(200 + 2)));
     CHECK_RC(pel_group_wait(&g), 77);
     for (int d = 0; d <= 200; d++) CHECK_EQ(atomic_load(&chain_visits[d]), 4);
     for (int d = 0; d <= CHAIN; d++) atomic_store(&chain_visits[d], 0);
@@ -254,7 +255,8 @@ static void *loop_thread(void *arg)
         CHECK_OK(pel_parallel_reduce(rt, 0, n, 0, &sum, &zero, sizeof(sum), array_sum_body,
                                      add_combine, a));
         if (sum != expected)
-            CHECK_FAIL_("thread %d round %d: %" PRIu64 " != %" PRIu64, ta->id, round, sum, expected);
+            CHECK_FAIL_("thread %d round %d: %" PRIu64 " != %" PRIu64, ta->id, round, sum,
+                        expected);
     }
     free(a);
     return NULL;

@@ -35,7 +35,8 @@ static int fan_out(void *arg)
     long n = (long)(uintptr_t)arg;
     pel_group g;
     CHECK_OK(pel_group_init(&g, fan_rt));
-    for (long k = 0; k < n; k++) CHECK_OK(pel_group_spawn(&g, sleep_then_count, (void *)(uintptr_t)1));
+    for (long k = 0; k < n; k++)
+        CHECK_OK(pel_group_spawn(&g, sleep_then_count, (void *)(uintptr_t)1));
     return pel_group_wait(&g);
 }
 
