@@ -6,7 +6,9 @@
  * explicit grain (> 0) instead cuts the range into pieces of at most `grain` iterations.
  *
  * Loops may be called from any thread, including from inside tasks and other loops, to
- * any depth. The first non-zero value returned by a body stops the loop (chunks not yet
+ * any depth. A thread that is not one of the runtime's workers runs the first few
+ * microseconds of iterations itself (a short loop is cheaper to run than to hand over)
+ * and hands the rest to the workers, so a body may run on the calling thread. The first non-zero value returned by a body stops the loop (chunks not yet
  * started are skipped) and is returned. Every function returns PEL_OK on success,
  * PEL_EINVAL for a NULL body/function or an empty-but-inverted range (lo > hi), or
  * PEL_EDESTROYED. `rt` NULL means the default runtime.

@@ -44,6 +44,8 @@
 /* Partial accumulators up to this many bytes in total live on the stack. */
 #define STACK_ACC_BYTES 4096u
 #define MAX_SPLITS 64
+/* How long a caller that is not a worker runs a loop itself before handing it over. */
+#define INLINE_BUDGET_NS 5000u
 
 typedef struct piece {
     pel__range_loop *L;
@@ -159,21 +161,45 @@ static int run_range(pel__range_loop *L, size_t lo, size_t hi, void *acc)
     return rc;
 }
 
+/* The caller is not one of the runtime's workers. Handing a range over costs a few
+ * microseconds (and a wake-up when the workers sleep), more than a short loop takes, so
+ * the caller first runs growing chunks itself for about INLINE_BUDGET_NS (time it would
+ * otherwise spend spinning in its wait), then hands the rest to the runtime and waits. */
+static int run_external(pel__range_loop *L, size_t lo, size_t hi, void *acc)
+{
+    uint64_t deadline = pel__now_ns() + INLINE_BUDGET_NS;
+    for (size_t chunk = 1; lo < hi; chunk += chunk < hi - lo ? chunk : 0) {
+        size_t c = hi - lo;
+        if (c > chunk) c = chunk;
+        if (L->grain && c > L->grain) c = L->grain;
+        int rc = process(L, lo, lo + c, acc);
+        if (rc != 0) return rc;
+        lo += c;
+        if (pel__now_ns() > deadline) break;
+    }
+    if (lo == hi) return PEL_OK;
+    void *rest_acc = NULL;
+    if (L->size) {
+        rest_acc = malloc(L->size);
+        if (!rest_acc) return PEL_ENOMEM;
+        memcpy(rest_acc, L->identity, L->size);
+    }
+    piece rest = {L, lo, hi, rest_acc};
+    pel_group g;
+    int rc = pel_group_init(&g, L->rt);
+    if (rc == PEL_OK) rc = pel_group_spawn(&g, piece_task, &rest);
+    if (rc == PEL_OK) rc = pel_group_wait(&g);
+    /* The caller's prefix comes first in index order. */
+    if (rc == PEL_OK && L->size) L->combine(acc, rest_acc, L->ctx);
+    free(rest_acc);
+    return rc;
+}
+
 int pel__range_run(pel__range_loop *L, size_t lo, size_t hi, void *acc)
 {
     atomic_init(&L->stop, 0);
-    int rc;
     pel__worker *w = pel__tls_worker;
-    if (w && w->rt == L->rt) {
-        rc = run_range(L, lo, hi, acc);
-    } else {
-        /* Not one of this runtime's workers: hand the whole range over and wait. */
-        piece root = {L, lo, hi, acc};
-        pel_group g;
-        rc = pel_group_init(&g, L->rt);
-        if (rc == PEL_OK) rc = pel_group_spawn(&g, piece_task, &root);
-        if (rc == PEL_OK) rc = pel_group_wait(&g);
-    }
+    int rc = w && w->rt == L->rt ? run_range(L, lo, hi, acc) : run_external(L, lo, hi, acc);
     /* relaxed: all pieces have been waited for. */
     int first = atomic_load_explicit(&L->stop, memory_order_relaxed);
     return first ? first : rc;
