@@ -86,7 +86,8 @@ static void test_errors(void)
         CHECK_RC(pel_group_wait(&g), lone_codes[c]);
         CHECK_EQ(atomic_load(&ran), N);
         /* The error is cleared by the wait: the group is reusable. */
-        CHECK_OK(pel_group_spawn(&g, return_rc, &(rc_task){0, &ran}));
+        rc_task ok = {0, &ran};
+        CHECK_OK(pel_group_spawn(&g, return_rc, &ok));
         CHECK_OK(pel_group_wait(&g));
     }
 
