@@ -421,6 +421,68 @@ static void test_cancel_deep(void)
     free(d);
 }
 
+/* A loop run by a task whose group gets cancelled while the loop runs: the loop either
+ * covers its whole range and returns PEL_OK, or reports the cancellation; it never
+ * returns PEL_OK with iterations skipped. */
+typedef struct loop_in_cancel {
+    pel_group outer;
+    _Atomic int started;
+    _Atomic int cancel_issued;
+    size_t n;
+    unsigned char *seen;
+    _Atomic size_t visited;
+    _Atomic int loop_rc;
+} loop_in_cancel;
+
+static int cancel_loop_body(size_t lo, size_t hi, void *ctx)
+{
+    loop_in_cancel *c = ctx;
+    atomic_store(&c->started, 1);
+    /* Slow down until the cancel was issued, so that it lands mid-loop. */
+    if (!atomic_load_explicit(&c->cancel_issued, memory_order_acquire)) test_sleep_ms(1);
+    for (size_t i = lo; i < hi; i++) c->seen[i] = 1;
+    atomic_fetch_add_explicit(&c->visited, hi - lo, memory_order_relaxed);
+    return 0;
+}
+
+static int loop_task(void *arg)
+{
+    loop_in_cancel *c = arg;
+    atomic_store(&c->loop_rc, pel_parallel_for(rt, 0, c->n, 16, cancel_loop_body, c));
+    return 0;
+}
+
+static void test_cancel_loop(void)
+{
+    for (int round = 0; round < 5; round++) {
+        loop_in_cancel *c = calloc(1, sizeof(*c));
+        CHECK(c != NULL);
+        c->n = 20000;
+        c->seen = calloc(c->n, 1);
+        CHECK(c->seen != NULL);
+        CHECK_OK(pel_group_init(&c->outer, rt));
+        CHECK_OK(pel_group_spawn(&c->outer, loop_task, c));
+        while (!atomic_load(&c->started)) sched_yield();
+        CHECK_OK(pel_group_cancel(&c->outer));
+        atomic_store_explicit(&c->cancel_issued, 1, memory_order_release);
+        int rc = pel_group_wait(&c->outer);
+        int loop_rc = atomic_load(&c->loop_rc);
+        size_t visited = atomic_load(&c->visited);
+        CHECK(rc == PEL_OK || rc == PEL_ECANCELED);
+        if (loop_rc == PEL_OK) {
+            CHECK_EQ(visited, c->n);
+            for (size_t i = 0; i < c->n; i++) CHECK_EQ(c->seen[i], 1);
+        } else {
+            CHECK_RC(loop_rc, PEL_ECANCELED);
+        }
+        if (round == 0)
+            printf("loop in a cancelled task: %s, %zu of %zu iterations\n",
+                   pel_errname(loop_rc), visited, c->n);
+        free(c->seen);
+        free(c);
+    }
+}
+
 /* ---- threads that are not workers ------------------------------------------------- */
 
 enum { EXT_THREADS = 12, EXT_TASKS = 500 };
@@ -532,6 +594,7 @@ int main(void)
     test_cancel_from_task();
     test_cancel_nested();
     test_cancel_deep();
+    test_cancel_loop();
     test_external_threads();
     test_recursive_same_group();
     CHECK_OK(pel_runtime_destroy(rt));

@@ -4,7 +4,8 @@
  *   a chain of 1000 nested groups, each with one spawn, started from the main thread and
  *   from a task, with an error travelling back up the whole chain;
  *   a chain alternating groups and loops;
- *   many threads that are not workers running loops at once on the same runtime.
+ *   many threads that are not workers running loops at once on the same runtime;
+ *   tasks of one runtime running loops on another.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -273,6 +274,42 @@ static void test_outside_threads(void)
     for (int t = 0; t < THREADS; t++) CHECK_EQ(pthread_join(tid[t], NULL), 0);
 }
 
+/* ---- loops on a second runtime, run from tasks of the first -------------------------- */
+
+static pel_runtime *second;
+
+static int cross_task(void *arg)
+{
+    uint64_t *out = arg;
+    size_t n = 50000;
+    uint64_t *a = malloc(n * sizeof(uint64_t));
+    CHECK(a != NULL);
+    CHECK_OK(pel_parallel_for(second, 0, n, 0, square_body, a));
+    uint64_t zero = 0;
+    int rc = pel_parallel_reduce(second, 0, n, 0, out, &zero, sizeof(uint64_t), array_sum_body,
+                                 add_combine, a);
+    free(a);
+    return rc;
+}
+
+static void test_second_runtime(void)
+{
+    pel_config cfg;
+    pel_config_init(&cfg);
+    cfg.num_workers = 2;
+    CHECK_OK(pel_runtime_create(&cfg, &second));
+    enum { N = 24 };
+    uint64_t results[N];
+    pel_group g;
+    CHECK_OK(pel_group_init(&g, rt));
+    for (int k = 0; k < N; k++) CHECK_OK(pel_group_spawn(&g, cross_task, &results[k]));
+    CHECK_OK(pel_group_wait(&g));
+    uint64_t expected = 0;
+    for (uint64_t i = 0; i < 50000; i++) expected += i * i;
+    for (int k = 0; k < N; k++) CHECK_EQ(results[k], expected);
+    CHECK_OK(pel_runtime_destroy(second));
+}
+
 int main(void)
 {
     pel_config cfg;
@@ -283,6 +320,7 @@ int main(void)
     test_deep_chain();
     test_alternating();
     test_outside_threads();
+    test_second_runtime();
     CHECK_OK(pel_runtime_destroy(rt));
     return 0;
 }

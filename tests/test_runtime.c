@@ -472,6 +472,75 @@ static void test_destroy_in_flight(void)
     free(flight);
 }
 
+/* ---- concurrency of create and destroy --------------------------------------------- */
+
+static void *create_destroy_main(void *arg)
+{
+    int id = *(int *)arg;
+    for (int round = 0; round < 6; round++) {
+        pel_runtime *rt = runtime_new(1 + (id + round) % 3);
+        pel_group g;
+        _Atomic int ran = 0;
+        CHECK_OK(pel_group_init(&g, rt));
+        for (int k = 0; k < 50; k++) CHECK_OK(pel_group_spawn(&g, count_task, &ran));
+        CHECK_OK(pel_group_wait(&g));
+        CHECK_EQ(atomic_load(&ran), 50);
+        CHECK_OK(pel_runtime_destroy(rt));
+        CHECK_RC(pel_runtime_destroy(rt), PEL_EDESTROYED);
+    }
+    return NULL;
+}
+
+/* create and destroy are thread-safe: several threads at once, each with its own
+ * runtimes. */
+static void test_concurrent_create(void)
+{
+    enum { THREADS = 6 };
+    pthread_t tid[THREADS];
+    int ids[THREADS];
+    for (int t = 0; t < THREADS; t++) {
+        ids[t] = t;
+        CHECK_EQ(pthread_create(&tid[t], NULL, create_destroy_main, &ids[t]), 0);
+    }
+    for (int t = 0; t < THREADS; t++) CHECK_EQ(pthread_join(tid[t], NULL), 0);
+}
+
+/* Two threads destroy the same runtime at once: exactly one succeeds. */
+typedef struct racing_destroy {
+    pel_runtime *rt;
+    _Atomic int go;
+    int rc[2];
+} racing_destroy;
+
+static racing_destroy race;
+
+static void *destroy_racer(void *arg)
+{
+    int id = *(int *)arg;
+    while (!atomic_load(&race.go)) sched_yield();
+    race.rc[id] = pel_runtime_destroy(race.rt);
+    return NULL;
+}
+
+static void test_racing_destroy(void)
+{
+    for (int round = 0; round < 10; round++) {
+        race.rt = runtime_new(test_workers());
+        atomic_store(&race.go, 0);
+        pthread_t tid[2];
+        int ids[2] = {0, 1};
+        for (int t = 0; t < 2; t++)
+            CHECK_EQ(pthread_create(&tid[t], NULL, destroy_racer, &ids[t]), 0);
+        atomic_store(&race.go, 1);
+        for (int t = 0; t < 2; t++) CHECK_EQ(pthread_join(tid[t], NULL), 0);
+        int ok = (race.rc[0] == PEL_OK) + (race.rc[1] == PEL_OK);
+        int destroyed = (race.rc[0] == PEL_EDESTROYED) + (race.rc[1] == PEL_EDESTROYED);
+        if (ok != 1 || destroyed != 1)
+            CHECK_FAIL_("racing destroys returned %s and %s", pel_errname(race.rc[0]),
+                        pel_errname(race.rc[1]));
+    }
+}
+
 /* ---- the default runtime ----------------------------------------------------------- */
 
 static int sum_body(size_t lo, size_t hi, void *acc, void *ctx)
@@ -487,9 +556,22 @@ static void sum_combine(void *acc, const void *other, void *ctx)
     *(uint64_t *)acc += *(const uint64_t *)other;
 }
 
+static void *default_lookup(void *arg)
+{
+    *(pel_runtime **)arg = pel_runtime_default();
+    return NULL;
+}
+
 static void test_default_runtime(void)
 {
+    /* First use from several threads at once: one runtime for all. */
+    pel_runtime *seen[6];
+    pthread_t tid[6];
+    for (int t = 0; t < 6; t++)
+        CHECK_EQ(pthread_create(&tid[t], NULL, default_lookup, &seen[t]), 0);
+    for (int t = 0; t < 6; t++) CHECK_EQ(pthread_join(tid[t], NULL), 0);
     pel_runtime *def = pel_runtime_default();
+    for (int t = 0; t < 6; t++) CHECK(seen[t] == def);
     CHECK(def != NULL);
     CHECK(pel_runtime_default() == def);
     CHECK_OK(pel_runtime_default_error());
@@ -537,6 +619,8 @@ int main(void)
     test_null_args();
     test_destroy_from_task();
     test_destroy_in_flight();
-    test_default_runtime();
+    test_concurrent_create();
+    test_racing_destroy();
+    test_default_runtime(); /* last: the default runtime lives until the process exits */
     return 0;
 }
