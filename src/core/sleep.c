@@ -21,6 +21,7 @@
  *   only until the next spawn (which sees the sleeper) or the parked worker's timeout
  *   (PEL_PARK_TIMEOUT_MS), after which it looks for work again.
  */
+#include <sched.h>
 #include <stdlib.h>
 
 #include "core/internal.h"
@@ -82,12 +83,32 @@ void pel__sleeper_unregister(pel__worker *w)
     pthread_mutex_unlock(&rt->sleep_lock);
 }
 
+/* Caller holds sleep_lock: the sleeper to wake. The most recent one (its caches are the
+ * warmest), unless it is pinned to the CPU the caller runs on: the caller keeps that CPU
+ * busy, so a worker woken there would wait for it while another CPU idles. */
+static int pick_sleeper_locked(pel_runtime *rt)
+{
+    int pick = rt->nsleepers - 1;
+    if (rt->pinned && pick > 0) {
+        int here = sched_getcpu();
+        for (int i = pick; i >= 0; i--) {
+            if (rt->sleepers[i]->cpu != here) {
+                pick = i;
+                break;
+            }
+        }
+    }
+    return pick;
+}
+
 void pel__wake_one(pel_runtime *rt)
 {
     pel__worker *w = NULL;
     pthread_mutex_lock(&rt->sleep_lock);
     if (rt->nsleepers > 0) {
-        w = rt->sleepers[--rt->nsleepers];
+        int i = pick_sleeper_locked(rt);
+        w = rt->sleepers[i];
+        rt->sleepers[i] = rt->sleepers[--rt->nsleepers];
         w->registered_sleeper = 0;
         /* relaxed: as in unregister. */
         atomic_fetch_sub_explicit(&rt->num_sleeping, 1, memory_order_relaxed);

@@ -121,7 +121,10 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
     pel__task *t = NULL;
     /* relaxed: num_searching is a hint for spawners (see sleep.c). */
     atomic_fetch_add_explicit(&rt->num_searching, 1, memory_order_relaxed);
-    uint64_t deadline = pel__now_ns() + (uint64_t)rt->spin_us * 1000u;
+    /* After a park that ended without work (a timeout), look once and park again: an
+     * idle runtime must not spin PEL_PARK_TIMEOUT_MS-periodically. */
+    uint64_t spin_ns = w->idle_parks ? 0 : (uint64_t)rt->spin_us * 1000u;
+    uint64_t deadline = pel__now_ns() + spin_ns;
     for (unsigned round = 1;; round++) {
         if (hook->done(hook->arg)) break;
         if ((t = pel__find_work(w))) break;
@@ -135,15 +138,22 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
         if ((round & 7) == 0 && pel__now_ns() > deadline) break;
     }
     atomic_fetch_sub_explicit(&rt->num_searching, 1, memory_order_relaxed);
-    if (t || hook->done(hook->arg)) return t;
+    if (t || hook->done(hook->arg)) {
+        w->idle_parks = 0;
+        return t;
+    }
 
     pel__sleeper_register(w);
     if (!hook->arm || hook->arm(hook->arg)) {
         t = pel__find_work(w);
-        if (!t && !hook->done(hook->arg)) pel__parker_park(&w->parker, PEL_PARK_TIMEOUT_MS);
+        if (!t && !hook->done(hook->arg)) {
+            pel__parker_park(&w->parker, PEL_PARK_TIMEOUT_MS);
+            w->idle_parks++;
+        }
         if (hook->disarm) hook->disarm(hook->arg);
     }
     pel__sleeper_unregister(w);
+    if (t) w->idle_parks = 0;
     return t;
 }
 
