@@ -7,7 +7,8 @@
 #               AddressSanitizer+UBSan (build/asan)
 #
 # Also: make deps | build | test-release | test-tsan | test-asan | install | clean.
-# Variables: CC (default gcc), JOBS (default 2), PREFIX (for install, default /usr/local).
+# Variables: CC (default gcc), JOBS (default 2), PREFIX (for install, default /usr/local),
+# PEL_BUILD_ROOT (where the builds go, default build).
 
 JOBS ?= 2
 PREFIX ?= /usr/local
@@ -33,7 +34,7 @@ test-release test-tsan test-asan: deps
 	@scripts/test.sh $(patsubst test-%,%,$@)
 
 install: build
-	cmake --install build/release --prefix "$(PREFIX)"
+	cmake --install $${PEL_BUILD_ROOT:-build}/release --prefix "$(PREFIX)"
 
 clean:
-	rm -rf build
+	rm -rf "$${PEL_BUILD_ROOT:-build}"

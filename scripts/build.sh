@@ -7,13 +7,14 @@
 # tsan     build/tsan     ThreadSanitizer, -O1 -g
 # asan     build/asan     AddressSanitizer + UndefinedBehaviorSanitizer, -O1 -g
 #
-# CC picks the compiler (default gcc), JOBS the parallelism (default 2). Ninja is used
-# when installed, unless the build folder was already configured with another generator.
+# CC picks the compiler (default gcc), JOBS the parallelism (default 2), PEL_BUILD_ROOT
+# the parent folder (default build). Ninja is used when installed, unless the build
+# folder was already configured with another generator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 kind=${1:?usage: $0 release|tsan|asan}
-dir=build/$kind
+dir=${PEL_BUILD_ROOT:-build}/$kind
 common=(-DPEL_WERROR=ON -DCMAKE_C_COMPILER="${CC:-gcc}")
 case $kind in
   release) flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DPEL_SANITIZE=) ;;
@@ -22,7 +23,7 @@ case $kind in
   *) echo "build.sh: unknown build '$kind' (release, tsan or asan)" >&2; exit 2 ;;
 esac
 
-mkdir -p build
+mkdir -p "$(dirname "$dir")"
 generator=()
 if [[ ! -f $dir/CMakeCache.txt ]] && command -v ninja >/dev/null 2>&1; then
   generator=(-G Ninja)

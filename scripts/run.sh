@@ -6,9 +6,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 failed=0
-examples=(build/release/examples/pel_example_*)
+examples=("${PEL_BUILD_ROOT:-build}"/release/examples/pel_example_*)
 if [[ ! -x ${examples[0]} ]]; then
-  echo "run.sh: no examples in build/release/examples; run 'make run'" >&2
+  echo "run.sh: no examples in ${PEL_BUILD_ROOT:-build}/release/examples; run 'make run'" >&2
   exit 1
 fi
 echo "=============================== examples ==============================="

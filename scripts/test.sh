@@ -6,9 +6,11 @@
 #
 # Sanitizer builds run with PEL_TEST_SCALE=0.25 (smaller loop counts) and stop at the
 # first report. A TSan suppression file, if one is needed, lives in tests/tsan.supp.
+# PEL_BUILD_ROOT moves the builds (default: build).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+broot=${PEL_BUILD_ROOT:-build}
 jobs=${JOBS:-2}
 kinds=("$@")
 [[ ${#kinds[@]} -eq 0 ]] && kinds=(release tsan asan)
@@ -16,8 +18,8 @@ kinds=("$@")
 # Older TSan runtimes abort with "unexpected memory mapping" on kernels that randomize
 # mmap with more bits than they expect; running without ASLR avoids that.
 tsan_wrapper() {
-  local probe=build/tsan-probe
-  mkdir -p build
+  local probe=$broot/tsan-probe
+  mkdir -p "$broot"
   printf 'int main(void) { return 0; }\n' >"$probe.c"
   if "${CC:-gcc}" -fsanitize=thread "$probe.c" -o "$probe" 2>/dev/null &&
      ! "$probe" >/dev/null 2>&1 && setarch "$(uname -m)" -R "$probe" >/dev/null 2>&1; then
@@ -41,7 +43,7 @@ run_ctest() { # kind
       ;;
   esac
   [[ ${#wrap[@]} -gt 0 ]] && echo "test.sh: running TSan tests under '${wrap[*]}'"
-  (cd "build/$kind" &&
+  (cd "$broot/$kind" &&
     env "${env[@]}" "${wrap[@]}" ctest -j "$jobs" --output-on-failure --no-tests=error)
 }
 
@@ -65,7 +67,7 @@ done
 echo
 echo "=============================== summary ==============================="
 for kind in "${kinds[@]}"; do
-  printf '  %-8s %-14s %4ds   build/%s\n' "$kind" "${result[$kind]}" "${seconds[$kind]}" "$kind"
+  printf '  %-8s %-14s %4ds   %s\n' "$kind" "${result[$kind]}" "${seconds[$kind]}" "$broot/$kind"
 done
 if [[ $failed != 0 ]]; then
   echo "make test: FAILED"
