@@ -370,6 +370,39 @@ static void test_threads(void)
     for (int i = 0; i < NJOBS; i++) free(jobs[i].v);
 }
 
+/* A sort inside a task whose group is cancelled: the sort's own groups inherit the
+ * cancellation, so its spawns are refused or skipped; it must still sort everything. */
+typedef struct cancel_job {
+    pel_group *group;
+    sort_job sort;
+} cancel_job;
+
+static int cancel_then_sort(void *arg)
+{
+    cancel_job *j = arg;
+    CHECK_OK(pel_group_cancel(j->group));
+    return sort_job_run(&j->sort);
+}
+
+static void test_cancelled_parent(void)
+{
+    cancel_job jobs[2];
+    pel_group g;
+    size_t n = (size_t)(300000 * test_scale()) + 70000;
+    CHECK_OK(pel_group_init(&g, g_rt));
+    for (int i = 0; i < 2; i++) {
+        jobs[i] = (cancel_job){&g, {g_rt, malloc(n * sizeof(uint32_t)), n, i, 77u + (uint64_t)i}};
+        CHECK(jobs[i].sort.v);
+    }
+    CHECK_OK(pel_group_spawn(&g, cancel_then_sort, &jobs[0]));
+    int rc = pel_group_spawn(&g, cancel_then_sort, &jobs[1]);
+    if (rc == PEL_ECANCELED) cancel_then_sort(&jobs[1]); /* the first task already ran */
+    else CHECK_OK(rc);
+    rc = pel_group_wait(&g);
+    CHECK(rc == PEL_OK || rc == PEL_ECANCELED);
+    for (int i = 0; i < 2; i++) free(jobs[i].sort.v);
+}
+
 int main(void)
 {
     pel_config cfg;
@@ -384,6 +417,7 @@ int main(void)
     test_lying_comparator();
     test_in_tasks();
     test_threads();
+    test_cancelled_parent();
     CHECK_OK(pel_runtime_destroy(g_rt));
     printf("test_sort: ok (%d workers)\n", test_workers());
     return 0;
