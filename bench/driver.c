@@ -2,7 +2,7 @@
  * (benchmark, system, worker count).
  *
  *     bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] [--workers 1,2,...]
- *                  [--systems a,b,...] [--reps N] [NAME...]
+ *                  [--systems a,b,...] [--reps N] [--wait-idle S] [NAME...]
  *
  * For each benchmark it runs every configuration (system × worker count) once per round,
  * in turn (A B C A B C ...; the starting point rotates every round), each run in a
@@ -104,6 +104,7 @@ typedef struct options {
     int quick, table, reps;
     const char *markdown; /* --markdown FILE: the tables in Markdown, for RESULTS.md */
     const char *systems;  /* --systems a,b,...: only these (and each benchmark's baseline) */
+    double wait_idle;     /* --wait-idle S: before each sample, wait up to S s for a quiet CPU */
     int workers[MAX_WORKERS], nworkers;
     const char *names[64];
     int nnames;
@@ -264,8 +265,51 @@ static void take_output(config *c, const bench_def *b, char *text)
     }
 }
 
+/* Busy and total jiffies of all CPUs, from /proc/stat; 0 on failure. */
+static int cpu_jiffies(unsigned long long *busy, unsigned long long *total)
+{
+    FILE *f = fopen("/proc/stat", "r");
+    if (f == NULL)
+        return 0;
+    unsigned long long v[8] = {0};
+    int got = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+                     &v[4], &v[5], &v[6], &v[7]);
+    fclose(f);
+    if (got < 5)
+        return 0;
+    *total = 0;
+    for (int i = 0; i < 8; i++)
+        *total += v[i];
+    *busy = *total - v[3] - v[4]; /* all but idle and iowait */
+    return 1;
+}
+
+static int busy_samples; /* samples started while other processes kept the CPUs busy */
+
+/* --wait-idle: wait (up to o->wait_idle seconds) until the other processes on the machine
+ * use less than 10% of one CPU over a quarter of a second. */
+static void wait_for_quiet(const options *o)
+{
+    double give_up = now_s() + o->wait_idle;
+    do {
+        unsigned long long b0, t0, b1, t1;
+        if (!cpu_jiffies(&b0, &t0))
+            return;
+        struct timespec ts = {0, 250000000};
+        nanosleep(&ts, NULL);
+        if (!cpu_jiffies(&b1, &t1) || t1 == t0)
+            return;
+        double cpus_busy = (double)(b1 - b0) / (double)(t1 - t0) * usable_cpus();
+        if (cpus_busy < 0.1)
+            return;
+    } while (now_s() < give_up);
+    busy_samples++;
+}
+
 static void run_once(config *c, const bench_def *b, const options *o)
 {
+    if (o->wait_idle > 0)
+        wait_for_quiet(o);
     char path[4096];
     snprintf(path, sizeof path, "%s/bench-%s", o->bindir, c->system);
     char args[256];
@@ -679,7 +723,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] "
-            "[--workers 1,2,...] [--systems a,b,...] [--reps N] [NAME...]\n"
+            "[--workers 1,2,...] [--systems a,b,...] [--reps N] [--wait-idle S] [NAME...]\n"
             "NAME: a group (fib nqueens uts for reduce sort idle) or one benchmark:\n");
     for (size_t i = 0; i < NBENCHES; i++)
         fprintf(stderr, "  %-12s (group %s) systems: %s\n", benches[i].name, benches[i].group,
@@ -751,6 +795,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "bench: bad --workers list '%s'\n", a + 10);
                 return 2;
             }
+        } else if (strcmp(a, "--wait-idle") == 0 && i + 1 < argc) {
+            o.wait_idle = atof(argv[++i]);
         } else if (strcmp(a, "--systems") == 0 && i + 1 < argc) {
             o.systems = argv[++i];
         } else if (strcmp(a, "--markdown") == 0 && i + 1 < argc) {
@@ -811,8 +857,14 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < NBENCHES; i++)
         if (selected(&o, &benches[i]))
             run_bench(&benches[i], &o);
+    if (busy_samples)
+        fprintf(stderr, "bench: warning: %d samples started while other processes were busy\n",
+                busy_samples);
     print_floors();
     if (md) {
+        if (busy_samples)
+            fprintf(md, "\n%d samples started while other processes kept the CPUs busy "
+                        "(--wait-idle %.0f gave up waiting).\n", busy_samples, o.wait_idle);
         fprintf(md, "\nLoad average at the end: %s.\n", load_average());
         fclose(md);
     }
