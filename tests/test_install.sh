@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# test_install.sh — install pel into a temporary prefix and build a consumer against it,
-# once through find_package(pel) and once through pkg-config (shared and static each),
-# then run every consumer. Registered as the CTest test `install_consumer`.
+# test_install.sh — install pel into a temporary prefix, check that libpel.so exports
+# exactly the public API, and build a consumer against it, once through find_package(pel)
+# and once through pkg-config (shared and static each), then run every consumer. Registered as the CTest test `install_consumer`.
 #
 # usage: test_install.sh BUILD_DIR SOURCE_DIR C_COMPILER
 set -euo pipefail
@@ -19,13 +19,26 @@ for f in include/pel.h include/pel/runtime.h; do
   [[ -f $prefix/$f ]] || { echo "missing $f in the install tree"; exit 1; }
 done
 
+step "libpel.so exports exactly the functions declared by pel.h"
+shared=$(find "$prefix" -name 'libpel.so' -print -quit)
+exported=$(nm -D --defined-only "$shared" | awk '$2 ~ /^[TWiV]$/ {print $3}' | sort -u)
+declared=$("$cc" -std=c11 -E -P -I"$prefix/include" "$prefix/include/pel.h" |
+           grep -oE '\bpel_[A-Za-z0-9_]+[[:space:]]*\(' | tr -d '( \t' | sort -u)
+if [[ $exported != "$declared" ]]; then
+  echo "exported but not declared: $(comm -23 <(echo "$exported") <(echo "$declared") | xargs)"
+  echo "declared but not exported: $(comm -13 <(echo "$exported") <(echo "$declared") | xargs)"
+  exit 1
+fi
+echo "   $(echo "$exported" | wc -l) functions"
+
 step "consumer via find_package(pel)"
 "${CMAKE:-cmake}" -S "$src/tests/install" -B "$work/cmake-build" -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=Release >"$work/configure.log" ||
   { cat "$work/configure.log"; exit 1; }
 "${CMAKE:-cmake}" --build "$work/cmake-build" >"$work/build.log" || { cat "$work/build.log"; exit 1; }
-"$work/cmake-build/consumer_shared"
-"$work/cmake-build/consumer_static"
+run() { printf '   %-8s ' "$1:"; "$2"; }
+run shared "$work/cmake-build/consumer_shared"
+run static "$work/cmake-build/consumer_static"
 
 step "consumer via pkg-config"
 pcdir=$(dirname "$(find "$prefix" -name pel.pc -print -quit)")
@@ -51,6 +64,6 @@ echo "   static link: libpel.a $static_deps"
 if readelf -d "$work/pc_static" 2>/dev/null | grep -q 'libpel\.so'; then
   echo "pc_static links libpel.so instead of libpel.a"; exit 1
 fi
-"$work/pc_shared"
-"$work/pc_static"
+run shared "$work/pc_shared"
+run static "$work/pc_static"
 step "ok"
