@@ -27,9 +27,9 @@ typedef struct merge_cursor {
 
 /* Output one element: a's head unless b's is strictly smaller. The choice is made by
  * masking, because compilers turn `take_b ? b : a` into a mispredicted branch. */
-static inline void merge_step(merge_cursor *c, const pel__sorter *s, size_t z)
+static inline void merge_step(merge_cursor *c, pel_cmp_fn cmp, void *ctx, size_t z)
 {
-    uintptr_t take_b = (uintptr_t)sort_less(s, c->b, c->a), pa = (uintptr_t)c->a;
+    uintptr_t take_b = cmp(c->b, c->a, ctx) < 0, pa = (uintptr_t)c->a;
     uintptr_t src = pa + (((uintptr_t)c->b - pa) & (0 - take_b));
     sort_copy(c->out, (const char *)src, z);
     c->out += z;
@@ -37,29 +37,28 @@ static inline void merge_step(merge_cursor *c, const pel__sorter *s, size_t z)
     c->b += take_b * z;
 }
 
-static inline int merge_open(const merge_cursor *c)
+/* How many steps the merge can surely take before a run runs out. */
+static inline size_t merge_safe_steps(const merge_cursor *c, size_t z)
 {
-    return c->a < c->a_end && c->b < c->b_end;
+    size_t ra = (size_t)(c->a_end - c->a) / z, rb = (size_t)(c->b_end - c->b) / z;
+    return ra < rb ? ra : rb;
 }
 
-static void merge_finish(merge_cursor *c, const pel__sorter *s, size_t z)
+static inline void merge_finish(merge_cursor *c, pel_cmp_fn cmp, void *ctx, size_t z)
 {
-    while (merge_open(c)) merge_step(c, s, z);
+    while (c->a < c->a_end && c->b < c->b_end) merge_step(c, cmp, ctx, z);
     memcpy(c->out, c->a, (size_t)(c->a_end - c->a));
     memcpy(c->out + (c->a_end - c->a), c->b, (size_t)(c->b_end - c->b));
 }
 
-/* Each step of a merge waits for the previous one (its comparison picks the next
- * heads), so a single merge is bound by that latency. Long merges are therefore cut at
- * co-ranks into SORT_MERGE_WAYS independent merges advanced in lockstep. */
-static void merge_interleaved(const char *a, size_t na, const char *b, size_t nb, char *out,
-                              const pel__sorter *s)
+/* Cut the merge of a and b at co-ranks into SORT_MERGE_WAYS independent merges. Each
+ * split is searched within what the previous one left, so the parts stay disjoint and
+ * in bounds even if the comparator is inconsistent. */
+static void merge_cut(merge_cursor *c, const char *a, size_t na, const char *b, size_t nb,
+                      char *out, const pel__sorter *s)
 {
     size_t z = s->size, n = na + nb, i0 = 0, k0 = 0;
-    merge_cursor c[SORT_MERGE_WAYS];
     for (size_t w = 0; w < SORT_MERGE_WAYS; w++) {
-        /* Each split is searched within what the previous one left, so the parts stay
-         * disjoint and in bounds even if the comparator is inconsistent. */
         size_t k1 = n, i1 = na;
         if (w + 1 < SORT_MERGE_WAYS) {
             k1 = n / SORT_MERGE_WAYS * (w + 1);
@@ -70,13 +69,25 @@ static void merge_interleaved(const char *a, size_t na, const char *b, size_t nb
                               out + k0 * z};
         i0 = i1, k0 = k1;
     }
+}
+
+/* Each step of a merge waits for the previous one (its comparison picks the next
+ * heads), so one merge is bound by that latency; SORT_MERGE_WAYS merges advanced in
+ * lockstep overlap it. Steps are taken in rounds that no run can run out during, so
+ * the loop checks no bounds. Inlined once per common element size (z constant). */
+static inline void merge_interleaved(merge_cursor *c, pel_cmp_fn cmp, void *ctx, size_t z)
+{
     for (;;) {
-        int open = 1;
-        for (size_t w = 0; w < SORT_MERGE_WAYS; w++) open &= merge_open(&c[w]);
-        if (!open) break;
-        for (size_t w = 0; w < SORT_MERGE_WAYS; w++) merge_step(&c[w], s, z);
+        size_t steps = SIZE_MAX;
+        for (size_t w = 0; w < SORT_MERGE_WAYS; w++) {
+            size_t k = merge_safe_steps(&c[w], z);
+            steps = k < steps ? k : steps;
+        }
+        if (steps < SORT_MERGE_WAYS) break;
+        for (; steps > 0; steps--)
+            for (size_t w = 0; w < SORT_MERGE_WAYS; w++) merge_step(&c[w], cmp, ctx, z);
     }
-    for (size_t w = 0; w < SORT_MERGE_WAYS; w++) merge_finish(&c[w], s, z);
+    for (size_t w = 0; w < SORT_MERGE_WAYS; w++) merge_finish(&c[w], cmp, ctx, z);
 }
 
 void pel__sort_merge(const char *a, size_t na, const char *b, size_t nb, char *out,
@@ -87,11 +98,19 @@ void pel__sort_merge(const char *a, size_t na, const char *b, size_t nb, char *o
     if (na == 0 || nb == 0 || !sort_less(s, b, a + (na - 1) * z)) {
         memcpy(out, a, na * z);
         memcpy(out + na * z, b, nb * z);
-    } else if (na + nb >= SORT_MERGE_SPLIT) {
-        merge_interleaved(a, na, b, nb, out, s);
-    } else {
-        merge_cursor c = {a, a + na * z, b, b + nb * z, out};
-        merge_finish(&c, s, z);
+        return;
+    }
+    merge_cursor c[SORT_MERGE_WAYS];
+    if (na + nb < SORT_MERGE_SPLIT) {
+        c[0] = (merge_cursor){a, a + na * z, b, b + nb * z, out};
+        merge_finish(&c[0], s->cmp, s->ctx, z);
+        return;
+    }
+    merge_cut(c, a, na, b, nb, out, s);
+    switch (z) {
+    case 4: merge_interleaved(c, s->cmp, s->ctx, 4); break;
+    case 8: merge_interleaved(c, s->cmp, s->ctx, 8); break;
+    default: merge_interleaved(c, s->cmp, s->ctx, z); break;
     }
 }
 
