@@ -285,7 +285,7 @@ int main(void)
 
     /* Each item is pushed once and taken once: 2 operations per item, plus every failed
      * steal. 2^19 items (the minimum) give more than 10^6 operations per thief count. */
-    size_t items = (size_t)test_scaled(1L << 20, 1L << 19);
+    size_t items = (size_t)test_scaled(1L << 21, 1L << 19);
     const int thief_counts[] = {1, 3, 7};
     for (int k = 0; k < 3; k++) {
         stress_run(thief_counts[k], items, seed + (uint64_t)k);

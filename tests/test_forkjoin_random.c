@@ -326,5 +326,10 @@ int main(void)
     /* 10^4 trees in the optimized build; sanitizer builds run fewer. */
     test_random_trees(seed, test_scaled(10000, 1000));
     CHECK_OK(pel_runtime_destroy(rt));
+    /* Again with workers that park as soon as they are idle: wake-ups on every spawn. */
+    cfg.spin_us = 0;
+    CHECK_OK(pel_runtime_create(&cfg, &rt));
+    test_random_trees(seed + 1, test_scaled(2000, 500));
+    CHECK_OK(pel_runtime_destroy(rt));
     return 0;
 }

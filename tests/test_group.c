@@ -53,6 +53,44 @@ static void test_spawn_wait(void)
     }
 }
 
+/* One task spawns many children into its own group before waiting: its deque grows far
+ * past its initial capacity while other workers steal from it. */
+typedef struct burst {
+    int n;
+    _Atomic int *slots;
+    slot_task *tasks;
+} burst;
+
+static int spawn_burst(void *arg)
+{
+    burst *b = arg;
+    pel_group g;
+    CHECK_OK(pel_group_init(&g, rt));
+    for (int i = 0; i < b->n; i++) CHECK_OK(pel_group_spawn(&g, mark_slot, &b->tasks[i]));
+    return pel_group_wait(&g);
+}
+
+static void test_spawn_burst(void)
+{
+    burst b = {(int)test_scaled(200000, 50000), NULL, NULL};
+    b.slots = calloc((size_t)b.n, sizeof(*b.slots));
+    b.tasks = calloc((size_t)b.n, sizeof(*b.tasks));
+    CHECK(b.slots && b.tasks);
+    for (int i = 0; i < b.n; i++) b.tasks[i] = (slot_task){i, b.slots};
+    for (int round = 0; round < 2; round++) {
+        pel_group g;
+        CHECK_OK(pel_group_init(&g, rt));
+        CHECK_OK(pel_group_spawn(&g, spawn_burst, &b));
+        CHECK_OK(pel_group_wait(&g));
+        for (int i = 0; i < b.n; i++)
+            if (atomic_load(&b.slots[i]) != round + 1)
+                CHECK_FAIL_("burst task %d ran %d times in %d rounds", i, atomic_load(&b.slots[i]),
+                            round + 1);
+    }
+    free(b.slots);
+    free(b.tasks);
+}
+
 /* ---- errors ----------------------------------------------------------------------- */
 
 typedef struct rc_task {
@@ -588,6 +626,7 @@ int main(void)
     cfg.num_workers = test_workers();
     CHECK_OK(pel_runtime_create(&cfg, &rt));
     test_spawn_wait();
+    test_spawn_burst();
     test_errors();
     test_misuse();
     test_cancel_before_spawn();

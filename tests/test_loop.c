@@ -10,6 +10,7 @@
  * accumulator sizes, argument errors (result then unchanged).
  */
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <pel.h>
@@ -464,6 +465,44 @@ static void hist_combine(void *acc, const void *other, void *ctx)
     for (int k = 0; k < BUCKETS; k++) h->sum[k] += o->sum[k];
 }
 
+/* An accumulator with the strictest fundamental alignment: every partial accumulator
+ * handed to body and combine must be aligned for it. */
+typedef struct aligned_acc {
+    _Alignas(max_align_t) uint64_t sum;
+    unsigned char tag;
+} aligned_acc;
+
+static _Atomic int misaligned;
+
+static int aligned_body(size_t lo, size_t hi, void *acc, void *ctx)
+{
+    (void)ctx;
+    if ((uintptr_t)acc % _Alignof(max_align_t) != 0) atomic_store(&misaligned, 1);
+    for (size_t i = lo; i < hi; i++) ((aligned_acc *)acc)->sum += i;
+    return 0;
+}
+
+static void aligned_combine(void *acc, const void *other, void *ctx)
+{
+    (void)ctx;
+    if ((uintptr_t)acc % _Alignof(max_align_t) != 0 ||
+        (uintptr_t)other % _Alignof(max_align_t) != 0)
+        atomic_store(&misaligned, 1);
+    ((aligned_acc *)acc)->sum += ((const aligned_acc *)other)->sum;
+}
+
+static void test_reduce_alignment(void)
+{
+    const size_t grains[] = {0, 1, 10};
+    for (size_t g = 0; g < 3; g++) {
+        aligned_acc zero = {0, 0}, got = {1, 1};
+        CHECK_OK(pel_parallel_reduce(rt, 0, 100000, grains[g], &got, &zero, sizeof(got),
+                                     aligned_body, aligned_combine, NULL));
+        CHECK_EQ(got.sum, sum_of(0, 100000));
+        CHECK_EQ(atomic_load(&misaligned), 0);
+    }
+}
+
 static void test_reduce_sizes(void)
 {
     const size_t n = 300007;
@@ -569,6 +608,7 @@ int main(void)
     test_reduce_order();
     test_reduce_identity();
     test_reduce_sizes();
+    test_reduce_alignment();
     test_reduce_errors();
     free(counts);
     CHECK_OK(pel_runtime_destroy(rt));
