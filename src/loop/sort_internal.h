@@ -18,6 +18,14 @@
  * needs a temporary (insertion sort); larger ones are moved by swaps instead. */
 #define PEL_SORT_TMP_MAX 128
 
+/* For kernels instantiated once per common element size: inlined with a constant
+ * size, their moves become plain loads and stores and their index arithmetic shifts. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SORT_SPECIALISE static inline __attribute__((always_inline))
+#else
+#define SORT_SPECIALISE static inline
+#endif
+
 /* What a sort needs to know about its elements. */
 typedef struct pel__sorter {
     size_t size;    /* bytes per element, > 0 */

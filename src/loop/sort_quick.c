@@ -114,41 +114,54 @@ void pel__sort_choose_pivot(char *base, size_t n, size_t sample, const pel__sort
     sort_swap(base, AT(base, mid, z), z);
 }
 
-/* Whether element e belongs on the left of the partition. */
-static inline int goes_left(const pel__sorter *s, const char *e, const char *pivot, int le)
-{
-    return le ? !sort_less(s, pivot, e) : sort_less(s, e, pivot);
-}
-
 /* Classify the cnt elements from p upwards; record the offsets of those that do not
- * go left. The count advances by the comparison's result: no branch on it. */
-static size_t scan_left(const char *p, size_t cnt, const char *pivot, const pel__sorter *s,
-                        int le, unsigned char *off)
+ * go left (with le == 0: pivot <= e; with le == 1: pivot < e). The count advances by
+ * the comparison's result: no branch depends on it. */
+SORT_SPECIALISE size_t scan_left(const char *p, size_t cnt, const char *pivot,
+                                 const pel__sorter *s, int le, unsigned char *off, size_t z)
 {
-    size_t k = 0, z = s->size;
-    for (size_t i = 0; i < cnt; i++) {
-        off[k] = (unsigned char)i;
-        k += !goes_left(s, AT(p, i, z), pivot, le);
+    pel_cmp_fn cmp = s->cmp;
+    void *ctx = s->ctx;
+    size_t k = 0;
+    if (le) {
+        for (size_t i = 0; i < cnt; i++) {
+            off[k] = (unsigned char)i;
+            k += cmp(pivot, AT(p, i, z), ctx) < 0;
+        }
+    } else {
+        for (size_t i = 0; i < cnt; i++) {
+            off[k] = (unsigned char)i;
+            k += cmp(AT(p, i, z), pivot, ctx) >= 0;
+        }
     }
     return k;
 }
 
 /* Classify the cnt elements below `end` (end[-1], end[-2], ...); record the offsets of
- * those that go left. */
-static size_t scan_right(const char *end, size_t cnt, const char *pivot,
-                         const pel__sorter *s, int le, unsigned char *off)
+ * those that go left (e < pivot, or e <= pivot with le). */
+SORT_SPECIALISE size_t scan_right(const char *end, size_t cnt, const char *pivot,
+                                  const pel__sorter *s, int le, unsigned char *off, size_t z)
 {
-    size_t k = 0, z = s->size;
-    for (size_t i = 0; i < cnt; i++) {
-        off[k] = (unsigned char)i;
-        k += goes_left(s, end - (i + 1) * z, pivot, le);
+    pel_cmp_fn cmp = s->cmp;
+    void *ctx = s->ctx;
+    size_t k = 0;
+    if (le) {
+        for (size_t i = 0; i < cnt; i++) {
+            off[k] = (unsigned char)i;
+            k += cmp(pivot, end - (i + 1) * z, ctx) >= 0;
+        }
+    } else {
+        for (size_t i = 0; i < cnt; i++) {
+            off[k] = (unsigned char)i;
+            k += cmp(end - (i + 1) * z, pivot, ctx) < 0;
+        }
     }
     return k;
 }
 
 /* Swap k misplaced pairs: the left block's offl[i]-th with the right block's offr[i]-th. */
-static void swap_pairs(char *l, const unsigned char *offl, char *r,
-                       const unsigned char *offr, size_t k, size_t z)
+SORT_SPECIALISE void swap_pairs(char *l, const unsigned char *offl, char *r,
+                                const unsigned char *offr, size_t k, size_t z)
 {
     for (size_t i = 0; i < k; i++) sort_swap(AT(l, offl[i], z), r - (offr[i] + 1u) * z, z);
 }
@@ -165,12 +178,11 @@ typedef struct part_state {
 /* One round: classify a left block of bl and a right block of br elements (unless that
  * side still has misplaced elements), swap as many misplaced pairs as possible, and
  * retire each block that has none left. */
-static void part_round(part_state *ps, size_t bl, size_t br, const char *pivot,
-                       const pel__sorter *s, int le)
+SORT_SPECIALISE void part_round(part_state *ps, size_t bl, size_t br, const char *pivot,
+                                const pel__sorter *s, int le, size_t z)
 {
-    size_t z = s->size;
-    if (ps->nl == 0) ps->sl = 0, ps->nl = scan_left(ps->l, bl, pivot, s, le, ps->offl);
-    if (ps->nr == 0) ps->sr = 0, ps->nr = scan_right(ps->r, br, pivot, s, le, ps->offr);
+    if (ps->nl == 0) ps->sl = 0, ps->nl = scan_left(ps->l, bl, pivot, s, le, ps->offl, z);
+    if (ps->nr == 0) ps->sr = 0, ps->nr = scan_right(ps->r, br, pivot, s, le, ps->offr, z);
     size_t k = ps->nl < ps->nr ? ps->nl : ps->nr;
     swap_pairs(ps->l, ps->offl + ps->sl, ps->r, ps->offr + ps->sr, k, z);
     ps->nl -= k, ps->nr -= k, ps->sl += k, ps->sr += k;
@@ -203,13 +215,14 @@ static size_t part_finish(part_state *ps, size_t bl, size_t br, char *lo, size_t
     return (size_t)(ps->l - lo) / z;
 }
 
-size_t pel__sort_partition(char *lo, size_t n, const char *pivot, const pel__sorter *s,
-                           int le)
+/* The partition proper, inlined once per common element size. */
+SORT_SPECIALISE size_t partition_sized(char *lo, size_t n, const char *pivot,
+                                       const pel__sorter *s, int le, size_t z)
 {
-    size_t z = s->size, bl, br;
+    size_t bl, br;
     part_state ps = {.l = lo, .r = AT(lo, n, z)};
     while ((size_t)(ps.r - ps.l) / z > 2 * SORT_BLOCK)
-        part_round(&ps, SORT_BLOCK, SORT_BLOCK, pivot, s, le);
+        part_round(&ps, SORT_BLOCK, SORT_BLOCK, pivot, s, le, z);
     /* The last round classifies what remains (at most 2 blocks, one maybe pending). */
     size_t rem = (size_t)(ps.r - ps.l) / z;
     if (ps.nl)
@@ -218,8 +231,18 @@ size_t pel__sort_partition(char *lo, size_t n, const char *pivot, const pel__sor
         br = SORT_BLOCK, bl = rem - SORT_BLOCK;
     else
         bl = rem / 2, br = rem - rem / 2;
-    part_round(&ps, bl, br, pivot, s, le);
+    part_round(&ps, bl, br, pivot, s, le, z);
     return part_finish(&ps, bl, br, lo, z);
+}
+
+size_t pel__sort_partition(char *lo, size_t n, const char *pivot, const pel__sorter *s,
+                           int le)
+{
+    switch (s->size) {
+    case 4: return partition_sized(lo, n, pivot, s, le, 4);
+    case 8: return partition_sized(lo, n, pivot, s, le, 8);
+    default: return partition_sized(lo, n, pivot, s, le, s->size);
+    }
 }
 
 /* Heapsort, the O(n log n) fallback. sift_down restores the max-heap below node i. */
