@@ -1,23 +1,26 @@
 # Install rules and packaging for libpel: headers, the shared and static libraries, a
 # pkg-config file (pel.pc) and a CMake package (find_package(pel) gives pel::pel and
 # pel::pel_static). Included from the top-level CMakeLists.txt after src/ is added.
+# Components: Runtime (libpel.so.N) and Development (everything else).
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
 set(PEL_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/pel CACHE STRING
     "Where pelConfig.cmake is installed, relative to the prefix")
 
-install(FILES ${PROJECT_SOURCE_DIR}/include/pel.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES ${PROJECT_SOURCE_DIR}/include/pel.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        COMPONENT Development)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/pel DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-        FILES_MATCHING PATTERN "*.h")
+        COMPONENT Development FILES_MATCHING PATTERN "*.h")
 
 install(TARGETS pel pel_static EXPORT pelTargets
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} NAMELINK_COMPONENT Development
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Runtime
+                NAMELINK_COMPONENT Development
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT Development
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT Runtime
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT pelTargets NAMESPACE pel:: FILE pelTargets.cmake
-        DESTINATION ${PEL_CMAKE_INSTALL_DIR})
+        DESTINATION ${PEL_CMAKE_INSTALL_DIR} COMPONENT Development)
 
 # The CMake package. pelConfig.cmake recreates the dependencies the exported targets name
 # (Threads::Threads, and PkgConfig::HWLOC for the static library when built with hwloc).
@@ -27,7 +30,7 @@ configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/pelConfig.cmake.in
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/pelConfigVersion.cmake
   VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/pelConfig.cmake ${PROJECT_BINARY_DIR}/pelConfigVersion.cmake
-        DESTINATION ${PEL_CMAKE_INSTALL_DIR})
+        DESTINATION ${PEL_CMAKE_INSTALL_DIR} COMPONENT Development)
 
 # pel.pc. Paths are relative to the .pc file's own location (${pcfiledir}), so the
 # installed tree can be moved or installed with `cmake --install --prefix`.
@@ -53,4 +56,5 @@ if(PEL_HAVE_HWLOC)
 endif()
 set(PEL_PC_LIBS_PRIVATE "-pthread")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/pel.pc.in ${PROJECT_BINARY_DIR}/pel.pc @ONLY)
-install(FILES ${PROJECT_BINARY_DIR}/pel.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_BINARY_DIR}/pel.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig
+        COMPONENT Development)
