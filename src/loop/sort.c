@@ -1,34 +1,38 @@
 /* sort.c — pel_parallel_sort and pel_parallel_stable_sort.
  *
- * Unstable sort: parallel quicksort in place. A range of n elements takes as pivot the
- * median of a sample, partitions around it, then sorts both sides as two fork-join
- * tasks; below SORT_SPAWN_MIN elements it runs the serial introsort (sort_quick.c).
- * A serial partition at the top would cap the speedup (it touches all n elements before
- * a second task exists), so large ranges are partitioned in parallel: the range is cut
- * into chunks, each chunk is block-partitioned by its own task, and then the elements
- * that sit on the wrong side of the global split point are swapped in parallel. With
- * L_i elements going left in chunk i and L = sum L_i, the "go right" elements inside
- * [0, L) and the "go left" elements inside [L, n) are equally many; pairing the t-th of
- * one with the t-th of the other leaves [0, L) all left and [L, n) all right, and the
- * pairs are split among tasks by rank. Correctness is that of quicksort: after a
- * partition no element needs to cross the pivot. Ranges of keys equal to a previous
- * pivot are dropped in one "<=" partition, and too many unbalanced partitions hand the
- * range to the serial introsort, whose heapsort fallback bounds it: O(n log n)
- * comparisons in the worst case, O(log n) span for the partitions, O(log^2 n) depth.
+ * Unstable sort: parallel quicksort in place. A range takes as pivot the median of a
+ * sample, is partitioned around it, and its two sides are sorted as two fork-join
+ * tasks; at most SORT_SPAWN_MIN elements are left to the serial introsort
+ * (sort_quick.c). A serial partition at the top would cap the speedup (it touches all n
+ * elements before a second task exists), so large ranges are partitioned in parallel:
+ * the range is cut into chunks, each chunk is block-partitioned by its own task, then
+ * the elements on the wrong side of the global split are swapped back in parallel.
+ * Why that is a partition: with L_i elements going left in chunk i and L = sum L_i,
+ * the "go right" elements inside [0, L) and the "go left" elements inside [L, n) are
+ * equally many; swapping the t-th of one with the t-th of the other (pairs split among
+ * tasks by rank t) leaves [0, L) all left and [L, n) all right. The rest is quicksort:
+ * after a partition no element needs to cross the pivot. Keys equal to a previous
+ * pivot are dropped in one "<=" partition (few distinct keys cost O(n log k)); after
+ * about log2(n) badly unbalanced partitions a range goes to the serial introsort, whose
+ * heapsort fallback keeps the worst case at O(n log n) comparisons. Expected cost
+ * O(n log n); on p workers every partition of at least SORT_PAR_PARTITION_MIN elements
+ * is shared by up to 2p tasks, so no level, the first included, runs on one core.
  *
- * Stable sort: parallel merge sort with a buffer of n elements. Each half of a range is
- * sorted (in parallel) into the other array, then the halves are merged back, so each
- * level makes one pass. Merges are parallel too: the output is cut at its middle k,
- * pel__sort_corank finds how many of the first k come from each run, and both parts
- * merge independently. Stability: runs below SORT_MERGE_RUN are insertion-sorted, which
- * never moves an element past an equal one; a merge puts the left run's element first
- * on ties, and the left run holds the elements that came first; splitting a merge at a
- * co-rank gives exactly the prefix of that same stable merge. O(n log n) comparisons,
- * O(log^3 n) depth.
+ * Stable sort: parallel merge sort with a buffer of n elements. Both halves of a range
+ * are sorted (in parallel) into the other array, then merged back, so each level makes
+ * one pass. Merges are parallel too: the output is cut at its middle k,
+ * pel__sort_corank finds how many of the first k come from each run (O(log n)
+ * comparisons), and both parts merge independently. Why it is stable: runs of at most
+ * 16 elements are insertion-sorted, which never moves an element past an equal one; a
+ * merge takes the left run's element on ties, and the left run holds the elements that
+ * came first; a merge cut at a co-rank yields exactly the two pieces of that same
+ * stable merge. O(n log n) comparisons and moves; span O(log^3 n) plus the serial
+ * leaves.
  *
- * Only the public fork-join API is used (pel_group_*), so the sort knows nothing of the
- * scheduler. If a spawn fails, or a cancellation of an enclosing group skips a piece,
- * the piece runs on the calling thread: the array always ends sorted.
+ * Both use only the public fork-join API (pel_group_*), so they know nothing of the
+ * scheduler. A spawn that fails, or a piece that the cancellation of an enclosing group
+ * skips, runs on the calling thread: the array always ends sorted. A caller that is not
+ * a worker hands the whole sort to the runtime as one task and waits.
  */
 #include <stdint.h>
 #include <stdlib.h>

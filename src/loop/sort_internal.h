@@ -95,7 +95,7 @@ void pel__sort_quick(char *base, size_t n, const pel__sorter *s, int budget, int
 /* The initial bad-partition budget for a range of n elements: about log2(n). */
 int pel__sort_budget(size_t n);
 
-/* Move a good pivot for the n >= 3 elements at `base` to base[0]: the median of 3 for
+/* Move a good pivot for the n >= 8 elements at `base` to base[0]: the median of 3 for
  * small ranges, a pseudo-median of 9 for larger ones, the median of a sorted sample of
  * `sample` elements when sample >= 3 (used by the parallel sort at its top levels). */
 void pel__sort_choose_pivot(char *base, size_t n, size_t sample, const pel__sorter *s);

@@ -98,20 +98,22 @@ static void pivot_from_sample(char *base, size_t n, size_t sample, const pel__so
 
 void pel__sort_choose_pivot(char *base, size_t n, size_t sample, const pel__sorter *s)
 {
-    size_t z = s->size, mid = n / 2;
+    size_t z = s->size, step = n / 8;
     if (sample >= 3 && n >= 2 * sample) {
         pivot_from_sample(base, n, sample, s);
         return;
     }
+    /* Candidates spread evenly over the range (at multiples of n/8), not bunched at its
+     * ends and middle: organ-pipe input then still yields a central pivot. */
     if (n >= SORT_NINTHER_MIN) {
-        sort3(base, AT(base, mid, z), AT(base, n - 1, z), s);
-        sort3(AT(base, 1, z), AT(base, mid - 1, z), AT(base, n - 2, z), s);
-        sort3(AT(base, 2, z), AT(base, mid + 1, z), AT(base, n - 3, z), s);
-        sort3(AT(base, mid - 1, z), AT(base, mid, z), AT(base, mid + 1, z), s);
+        for (size_t g = 0; g < 9; g += 3)
+            sort3(AT(base, g * step, z), AT(base, (g + 1) * step, z),
+                  AT(base, g + 2 < 8 ? (g + 2) * step : n - 1, z), s);
+        sort3(AT(base, step, z), AT(base, 4 * step, z), AT(base, 7 * step, z), s);
     } else {
-        sort3(base, AT(base, mid, z), AT(base, n - 1, z), s);
+        sort3(AT(base, 2 * step, z), AT(base, 4 * step, z), AT(base, 6 * step, z), s);
     }
-    sort_swap(base, AT(base, mid, z), z);
+    sort_swap(base, AT(base, 4 * step, z), z);
 }
 
 /* Classify the cnt elements from p upwards; record the offsets of those that do not
@@ -265,13 +267,17 @@ static void heap_sort(char *base, size_t n, const pel__sorter *s)
     }
 }
 
-/* After an unbalanced partition, swap a few elements of a side at fixed positions so
- * that the next pivot choice sees a different sample (breaks adversarial patterns). */
+/* After an unbalanced partition, swap the elements at the pivot candidates' places
+ * (multiples of n/8) with others at pseudo-random places, so that the next pivot comes
+ * from a different sample: this breaks patterns that defeat the pivot choice. */
 static void break_patterns(char *base, size_t n, size_t z)
 {
     if (n < SORT_INSERTION_MAX) return;
-    sort_swap(base, AT(base, n / 4, z), z);
-    sort_swap(AT(base, n - 1, z), AT(base, n - n / 4, z), z);
+    uint64_t x = (uint64_t)n * 0x9e3779b97f4a7c15u | 1; /* xorshift64; n seeds it */
+    for (size_t i = 1; i < 8; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        sort_swap(AT(base, n / 8 * i, z), AT(base, x % n, z), z);
+    }
 }
 
 void pel__sort_quick(char *base, size_t n, const pel__sorter *s, int budget, int leftmost)
