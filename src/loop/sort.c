@@ -23,11 +23,11 @@
  * one pass. Merges are parallel too: the output is cut at its middle k,
  * pel__sort_corank finds how many of the first k come from each run (O(log n)
  * comparisons), and both parts merge independently. Why it is stable: runs of at most
- * 16 elements are insertion-sorted, which never moves an element past an equal one; a
- * merge takes the left run's element on ties, and the left run holds the elements that
- * came first; a merge cut at a co-rank yields exactly the two pieces of that same
- * stable merge. O(n log n) comparisons and moves; span O(log^3 n) plus the serial
- * leaves.
+ * PEL_SORT_RUN elements are insertion-sorted, which never moves an element past an
+ * equal one; a merge takes the left run's element on ties, and the left run holds the
+ * elements that came first; a merge cut at a co-rank yields exactly the two pieces of
+ * that same stable merge. O(n log n) comparisons and moves; span O(log^3 n) plus the
+ * serial leaves.
  *
  * Both use only the public fork-join API (pel_group_*), so they know nothing of the
  * scheduler. A spawn that fails, or a piece that the cancellation of an enclosing group
@@ -357,7 +357,7 @@ PEL_EXPORT int pel_parallel_sort(pel_runtime *rt, void *base, size_t n, size_t s
     int rc = sort_prepare(rt, base, n, size, cmp, ctx, &run);
     if (rc != PEL_OK || n < 2 || sort_presorted(base, n, &run.s)) return rc;
     quick_job top = {&run, base, n, pel__sort_budget(n), 1};
-    if (run.workers == 1)
+    if (run.workers == 1 || n <= SORT_SPAWN_MIN)
         pel__sort_quick(base, n, &run.s, top.budget, 1);
     else
         sort_start(&run, quick_task, &top);
@@ -369,20 +369,24 @@ PEL_EXPORT int pel_parallel_stable_sort(pel_runtime *rt, void *base, size_t n, s
 {
     sort_run run;
     int rc = sort_prepare(rt, base, n, size, cmp, ctx, &run);
-    if (rc != PEL_OK || n < 2) return rc;
+    /* Short or presorted input needs no buffer (sort_presorted changes nothing unless
+     * it finishes the sort). */
+    if (rc != PEL_OK || n < 2 || sort_presorted(base, n, &run.s)) return rc;
+    if (n <= PEL_SORT_RUN) {
+        pel__sort_insertion(base, n, &run.s);
+        return PEL_OK;
+    }
     if (n * size > SIZE_MAX - 64) return PEL_ENOMEM;
     /* The buffer starts at the same address modulo 64 as `base`, so its elements are
      * aligned like the caller's (the comparator sees them). */
     unsigned char *mem = malloc(n * size + 64);
     if (mem == NULL) return PEL_ENOMEM;
     char *buf = (char *)mem + ((uintptr_t)base - (uintptr_t)mem) % 64;
-    if (!sort_presorted(base, n, &run.s)) {
-        stable_job top = {&run, base, buf, n, 0};
-        if (run.workers == 1)
-            pel__sort_stable_serial(base, buf, n, 0, &run.s);
-        else
-            sort_start(&run, stable_task, &top);
-    }
+    stable_job top = {&run, base, buf, n, 0};
+    if (run.workers == 1 || n <= SORT_SPAWN_MIN)
+        pel__sort_stable_serial(base, buf, n, 0, &run.s);
+    else
+        sort_start(&run, stable_task, &top);
     free(mem);
     return PEL_OK;
 }

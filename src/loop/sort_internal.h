@@ -26,6 +26,10 @@
 #define SORT_SPECIALISE static inline
 #endif
 
+/* Runs of at most this many elements are insertion-sorted by the merge sort (so a
+ * stable sort this short needs no buffer). */
+#define PEL_SORT_RUN 16
+
 /* What a sort needs to know about its elements. */
 typedef struct pel__sorter {
     size_t size;    /* bytes per element, > 0 */

@@ -11,8 +11,6 @@
  */
 #include "loop/sort_internal.h"
 
-/* Runs of at most this many elements are insertion-sorted by the merge sort. */
-#define SORT_MERGE_RUN 16
 
 /* Merges of at least SORT_MERGE_SPLIT elements run as SORT_MERGE_WAYS interleaved
  * merges (the co-ranks cost about log2(n) comparisons each). */
@@ -75,7 +73,7 @@ static void merge_cut(merge_cursor *c, const char *a, size_t na, const char *b, 
  * heads), so one merge is bound by that latency; SORT_MERGE_WAYS merges advanced in
  * lockstep overlap it. Steps are taken in rounds that no run can run out during, so
  * the loop checks no bounds. Inlined once per common element size (z constant). */
-static inline void merge_interleaved(merge_cursor *c, pel_cmp_fn cmp, void *ctx, size_t z)
+SORT_SPECIALISE void merge_interleaved(merge_cursor *c, pel_cmp_fn cmp, void *ctx, size_t z)
 {
     for (;;) {
         size_t steps = SIZE_MAX;
@@ -135,7 +133,7 @@ size_t pel__sort_corank(size_t k, const char *a, size_t na, const char *b, size_
 void pel__sort_stable_serial(char *a, char *b, size_t n, int to_b, const pel__sorter *s)
 {
     size_t z = s->size;
-    if (n <= SORT_MERGE_RUN) {
+    if (n <= PEL_SORT_RUN) {
         pel__sort_insertion(a, n, s);
         if (to_b) memcpy(b, a, n * z);
         return;
