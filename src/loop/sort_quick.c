@@ -39,24 +39,35 @@ static void insertion_by_swaps(char *base, size_t n, const pel__sorter *s)
             sort_swap(p, p - z, z);
 }
 
-void pel__sort_insertion(char *base, size_t n, const pel__sorter *s)
+/* Insertion through a hole: the element waits in an aligned stack copy (the comparator
+ * sees it, so it must be aligned for any type) while larger ones shift up. */
+SORT_SPECIALISE void insertion_sized(char *base, size_t n, pel_cmp_fn cmp, void *ctx,
+                                     size_t z)
 {
-    size_t z = s->size;
-    if (z > PEL_SORT_TMP_MAX) {
-        insertion_by_swaps(base, n, s);
-        return;
-    }
-    /* Aligned for any element type, since the comparator sees the copy. */
     _Alignas(64) unsigned char tmp[PEL_SORT_TMP_MAX];
     for (size_t i = 1; i < n; i++) {
         char *p = AT(base, i, z);
-        if (!sort_less(s, p, p - z)) continue;
+        if (cmp(p, p - z, ctx) >= 0) continue;
         sort_copy(tmp, p, z);
         do {
             sort_copy(p, p - z, z);
             p -= z;
-        } while (p > base && sort_less(s, tmp, p - z));
+        } while (p > base && cmp(tmp, p - z, ctx) < 0);
         sort_copy(p, tmp, z);
+    }
+}
+
+void pel__sort_insertion(char *base, size_t n, const pel__sorter *s)
+{
+    switch (s->size) {
+    case 4: insertion_sized(base, n, s->cmp, s->ctx, 4); break;
+    case 8: insertion_sized(base, n, s->cmp, s->ctx, 8); break;
+    default:
+        if (s->size > PEL_SORT_TMP_MAX)
+            insertion_by_swaps(base, n, s);
+        else
+            insertion_sized(base, n, s->cmp, s->ctx, s->size);
+        break;
     }
 }
 
