@@ -183,7 +183,8 @@ static void run_case(int pattern, size_t n, size_t size, int which, int descendi
 }
 
 /* Lengths around every internal threshold: insertion runs (16, 20), merge splits (64),
- * partition blocks (128), spawning (4096), parallel partitions (2^14 chunks, 2^16). */
+ * partition blocks (128), task grains (4096, 16384), parallel partitions (2^14 chunks,
+ * 2^16). */
 static const size_t small_lengths[] = {0,  1,  2,  3,   5,   7,   13,  15,  16,  17,  19,
                                        20, 21, 31, 63,  64,  65,  100, 127, 128, 129, 131,
                                        257, 1009, 4095, 4096, 4097};
