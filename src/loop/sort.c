@@ -65,7 +65,7 @@
 #define SORT_MAX_FORKS 64
 
 _Static_assert(SORT_PAR_PARTITION_MIN >= 2 * SORT_SAMPLE, "the sample must fit");
-_Static_assert(SORT_SPAWN_MIN > 16, "a parallel range must be able to split");
+_Static_assert(SORT_SPAWN_MIN >= 8, "pivot selection needs 8 elements");
 
 /* One sort call: its runtime, elements and worker count. */
 typedef struct sort_run {
@@ -335,8 +335,7 @@ static int sort_presorted(char *base, size_t n, const pel__sorter *s)
             sort_swap(base + lo * z, base + hi * z, z);
         return 1;
     }
-    while (i < n && !sort_less(s, base + i * z, base + (i - 1) * z)) i++;
-    return i == n;
+    return pel__sort_is_sorted(base, n, s);
 }
 
 /* Run the top task of a sort. A thread that is not a worker would compete with the
