@@ -844,8 +844,10 @@ int main(int argc, char **argv)
         cpu_model(model, sizeof model);
         time_t t = time(NULL);
         strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", gmtime(&t));
-        fprintf(md, "Measured %s on %d usable CPUs (%s), load average at the start %s.\n"
-                    "Workers", date, usable_cpus(), model, load_average());
+        const char *revision = getenv("PEL_BENCH_REVISION");
+        fprintf(md, "Measured %s on %d usable CPUs (%s), load average at the start %s; "
+                    "pel source %s.\nWorkers", date, usable_cpus(), model, load_average(),
+                revision ? revision : "unknown");
         for (int i = 0; i < o.nworkers; i++)
             fprintf(md, "%s%d", i ? "," : " ", o.workers[i]);
         fprintf(md, ", %d rounds%s.\n", o.reps, o.quick ? " (quick sizes)" : "");
