@@ -169,7 +169,13 @@ static void wait_as_worker(pel__worker *w, pel__group *g)
 {
     const pel__idle_hook hook = {group_done, group_arm, group_disarm, g};
     while (!group_done(g)) {
-        pel__task *t = pel__find_work(w);
+        /* Fast path: the task most recently spawned here, usually one of g's. */
+        pel__task *t = pel__deque_pop(&w->deque);
+        if (PEL_LIKELY(t != NULL)) {
+            pel__run_task(w, t);
+            continue;
+        }
+        t = pel__find_work(w);
         if (!t) t = pel__idle(w, &hook);
         if (t) pel__run_task(w, t);
     }

@@ -18,6 +18,7 @@
 #include "core/export.h"
 #include "os/parker.h"
 #include "os/topology.h"
+#include "pel/error.h"
 #include "pel/group.h"
 #include "pel/runtime.h"
 
@@ -115,8 +116,15 @@ typedef struct pel__worker {
 /* The calling thread's worker, or NULL. initial-exec: one instruction to read. */
 extern __thread pel__worker *pel__tls_worker __attribute__((tls_model("initial-exec")));
 
+/* The parker of a thread that is not a worker (worker.c); zero-initialised is EMPTY. */
+extern __thread pel__parker pel__tls_parker __attribute__((tls_model("initial-exec")));
+
 /* The calling thread's parker (its worker's, or a per-thread one for other threads). */
-pel__parker *pel__self_parker(void);
+static inline pel__parker *pel__self_parker(void)
+{
+    pel__worker *w = pel__tls_worker;
+    return w ? &w->parker : &pel__tls_parker;
+}
 
 /* ---- runtime ------------------------------------------------------------------- */
 
@@ -162,7 +170,16 @@ struct pel_runtime {
 };
 
 /* Validate a handle: PEL_OK, PEL_EINVAL (NULL / not a runtime) or PEL_EDESTROYED. */
-int pel__runtime_check(const pel_runtime *rt);
+static inline int pel__runtime_check(const pel_runtime *rt)
+{
+    if (PEL_UNLIKELY(!rt || rt->magic != PEL__RUNTIME_MAGIC)) return PEL_EINVAL;
+    /* relaxed: best-effort detection of use after destroy (the record stays valid memory:
+     * see the graveyard in runtime.c). */
+    if (PEL_UNLIKELY(atomic_load_explicit(&((pel_runtime *)rt)->state, memory_order_relaxed) ==
+                     PEL__RT_DEAD))
+        return PEL_EDESTROYED;
+    return PEL_OK;
+}
 /* The default runtime once created (else NULL); see runtime.c. */
 extern _Atomic(pel_runtime *) pel__default_runtime;
 
@@ -285,7 +302,7 @@ static inline void pel__group_complete(pel__group *g, uint32_t flags, pel__parke
 void pel__group_fail(pel__group *g, int rc);
 
 /* Run one task on worker w and account for its completion. */
-static inline void pel__run_task(pel__worker *w, pel__task *t)
+static inline __attribute__((always_inline)) void pel__run_task(pel__worker *w, pel__task *t)
 {
     pel__group *g = t->group;
     int rc = 0;

@@ -154,15 +154,6 @@ PEL_EXPORT int pel_runtime_create(const pel_config *cfg, pel_runtime **out)
     return PEL_OK;
 }
 
-int pel__runtime_check(const pel_runtime *rt)
-{
-    if (!rt || rt->magic != PEL__RUNTIME_MAGIC) return PEL_EINVAL;
-    /* relaxed: best-effort detection of use after destroy. */
-    if (atomic_load_explicit(&((pel_runtime *)rt)->state, memory_order_relaxed) == PEL__RT_DEAD)
-        return PEL_EDESTROYED;
-    return PEL_OK;
-}
-
 /* All tasks spawned so far have completed. Reads every completed counter before any
  * spawned counter: the counters only grow, and a task completes after it is spawned,
  * so equal sums mean that at the moment between the two passes nothing was in flight. */

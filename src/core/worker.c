@@ -8,19 +8,12 @@
 #include "pel/error.h"
 
 __thread pel__worker *pel__tls_worker __attribute__((tls_model("initial-exec")));
-/* The parker of a thread that is not a worker; zero-initialised means EMPTY. */
-static __thread pel__parker tls_parker __attribute__((tls_model("initial-exec")));
+__thread pel__parker pel__tls_parker __attribute__((tls_model("initial-exec")));
 
 _Noreturn void pel__assert_fail(const char *cond, const char *file, int line)
 {
     fprintf(stderr, "pel: internal check failed: %s (%s:%d)\n", cond, file, line);
     abort();
-}
-
-pel__parker *pel__self_parker(void)
-{
-    pel__worker *w = pel__tls_worker;
-    return w ? &w->parker : &tls_parker;
 }
 
 static inline uint64_t next_random(pel__worker *w)
