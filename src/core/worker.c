@@ -30,24 +30,27 @@ void pel__inject(pel_runtime *rt, pel__task *t)
 {
     t->next = NULL;
     pthread_mutex_lock(&rt->inject_lock);
-    /* relaxed: both counters are read as hints or for quiescence, ordered by the lock. */
+    /* relaxed: read for quiescence (runtime.c), ordered by the lock. */
     atomic_fetch_add_explicit(&rt->external_spawned, 1, memory_order_relaxed);
     if (rt->inject_tail)
         rt->inject_tail->next = t;
     else
         rt->inject_head = t;
     rt->inject_tail = t;
-    atomic_fetch_add_explicit(&rt->inject_count, 1, memory_order_relaxed);
+    /* seq_cst, with the seq_cst load of num_sleeping below: the store-load pair of a
+     * handshake whose other half is a parking worker's seq_cst increment of num_sleeping
+     * followed by its seq_cst load of inject_count (inject_take). In the single total
+     * order of these four, one side sees the other: an injected task never waits for a
+     * sleeper's timeout. */
+    atomic_fetch_add_explicit(&rt->inject_count, 1, memory_order_seq_cst);
     pthread_mutex_unlock(&rt->inject_lock);
-    /* The unlock above is a full barrier on the platforms pel supports, so this load
-     * cannot miss a worker that registered as a sleeper before our task was visible. */
-    if (atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0) pel__wake_one(rt);
+    if (atomic_load_explicit(&rt->num_sleeping, memory_order_seq_cst) > 0) pel__wake_one(rt);
 }
 
 static pel__task *inject_take(pel_runtime *rt)
 {
-    /* relaxed: a hint; the queue itself is read under the lock. */
-    if (atomic_load_explicit(&rt->inject_count, memory_order_relaxed) == 0) return NULL;
+    /* seq_cst: see pel__inject (a plain load on x86); the queue is read under the lock. */
+    if (atomic_load_explicit(&rt->inject_count, memory_order_seq_cst) == 0) return NULL;
     pthread_mutex_lock(&rt->inject_lock);
     pel__task *t = rt->inject_head;
     if (t) {
