@@ -19,7 +19,9 @@
  *   spawn. It is harmless for correctness: the task stays in its owner's deque, and the
  *   owner runs it at the latest when it pops or waits. It only delays parallelism, and
  *   only until the next spawn (which sees the sleeper) or the parked worker's timeout
- *   (PEL_PARK_TIMEOUT_MS), after which it looks for work again.
+ *   (PEL_PARK_TIMEOUT_MS), after which it looks for work again. Tasks injected by
+ *   threads outside the runtime are not exposed to this: their slow path pays for a
+ *   seq_cst handshake (worker.c, pel__inject).
  */
 #include <sched.h>
 #include <stdlib.h>
