@@ -286,21 +286,27 @@ static int cpu_jiffies(unsigned long long *busy, unsigned long long *total)
 
 static int busy_samples; /* samples started while other processes kept the CPUs busy */
 
+/* How many CPUs the other processes keep busy, measured over `seconds`; -1 if unknown. */
+static double cpus_busy(double seconds)
+{
+    unsigned long long b0, t0, b1, t1;
+    if (!cpu_jiffies(&b0, &t0))
+        return -1;
+    struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+    nanosleep(&ts, NULL);
+    if (!cpu_jiffies(&b1, &t1) || t1 == t0)
+        return -1;
+    return (double)(b1 - b0) / (double)(t1 - t0) * usable_cpus();
+}
+
 /* --wait-idle: wait (up to o->wait_idle seconds) until the other processes on the machine
  * use less than 10% of one CPU over a quarter of a second. */
 static void wait_for_quiet(const options *o)
 {
     double give_up = now_s() + o->wait_idle;
     do {
-        unsigned long long b0, t0, b1, t1;
-        if (!cpu_jiffies(&b0, &t0))
-            return;
-        struct timespec ts = {0, 250000000};
-        nanosleep(&ts, NULL);
-        if (!cpu_jiffies(&b1, &t1) || t1 == t0)
-            return;
-        double cpus_busy = (double)(b1 - b0) / (double)(t1 - t0) * usable_cpus();
-        if (cpus_busy < 0.1)
+        double busy = cpus_busy(0.25);
+        if (busy < 0.1) /* quiet, or unknown */
             return;
     } while (now_s() < give_up);
     busy_samples++;
@@ -852,6 +858,10 @@ int main(int argc, char **argv)
             fprintf(md, "%s%d", i ? "," : " ", o.workers[i]);
         fprintf(md, ", %d rounds%s.\n", o.reps, o.quick ? " (quick sizes)" : "");
     }
+    double busy = cpus_busy(0.5);
+    if (busy >= 0.2)
+        fprintf(stderr, "bench: warning: other processes keep %.1f CPUs busy: timings will be "
+                        "distorted (rerun on a quiet machine, or use --wait-idle)\n", busy);
     fprintf(stderr, "bench: workers");
     for (int i = 0; i < o.nworkers; i++)
         fprintf(stderr, "%s%d", i ? "," : " ", o.workers[i]);
