@@ -1,0 +1,87 @@
+/* bench/driver.h — what the parts of bench-driver share: the benchmark catalogue's
+ * types, the per-configuration results, the options, and the functions of
+ * machine.c (the host), process.c (running one sample) and report.c (statistics and
+ * output). */
+#ifndef PEL_BENCH_DRIVER_H
+#define PEL_BENCH_DRIVER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define MAX_SYSTEMS 8
+#define MAX_WORKERS 32
+#define MAX_CONFIGS (MAX_SYSTEMS * MAX_WORKERS)
+#define CHILD_TIMEOUT_S 600
+
+/* What a benchmark's extra JSON keys are about. */
+typedef enum kind {
+    KIND_TASKS,   /* fork-join: tasks, ns_per_task */
+    KIND_FOR,     /* loops: n, optionally bytes per element for GB/s */
+    KIND_PERCALL, /* median_s is the time of one call: us_per_call */
+    KIND_SORT,    /* n */
+    KIND_IDLE,    /* median_s is CPU seconds used in the window: cpu_percent_of_core */
+    KIND_WAKE,    /* samples are wake latencies: wake_median_us, wake_max_us */
+} kind;
+
+typedef struct bench_def {
+    const char *group;    /* the NAME that selects it, with its siblings */
+    const char *name;     /* the "bench" key */
+    const char *systems;  /* space-separated, in display order */
+    const char *baseline; /* whose answer the others must match */
+    const char *full_args, *quick_args;   /* the benchmark's arguments */
+    const char *params_fmt;               /* printf format of "params", from the args */
+    kind kind;
+    int bytes_per_elem; /* KIND_FOR: memory traffic per element, 0 if not memory-bound */
+    int float_check;    /* answers compared with a relative tolerance */
+    int max_workers_only;
+} bench_def;
+
+typedef struct config {
+    const char *system;
+    int workers;
+    double *samples;
+    int nsamples, cap;
+    char check[128];
+    int have_check;
+    long tasks;
+    double wall; /* idle: the measured window */
+    int failed;
+    int busy_samples; /* samples started while other processes were busy (--wait-idle) */
+    /* results */
+    double median, min, max;
+} config;
+
+typedef struct options {
+    const char *bindir;
+    int quick, table, reps;
+    const char *markdown; /* --markdown FILE: the tables in Markdown, for RESULTS.md */
+    const char *systems;  /* --systems a,b,...: only these (and each benchmark's baseline) */
+    double wait_idle;     /* --wait-idle S: before each sample, wait up to S s for a quiet CPU */
+    int workers[MAX_WORKERS], nworkers;
+    const char *names[64];
+    int nnames;
+} options;
+
+/* machine.c */
+extern int exit_status; /* 1 once any error was reported */
+void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void *xrealloc(void *p, size_t bytes);
+double now_s(void);
+int usable_cpus(void);
+const char *load_average(void);
+void cpu_model(char *out, size_t size);
+double cpus_busy(double seconds);
+int wait_for_quiet(double max_seconds);
+
+/* process.c */
+void run_once(config *c, const bench_def *b, const options *o);
+
+/* report.c */
+extern FILE *md; /* --markdown output, or NULL */
+int is_serial(const char *system);
+void format_params(const bench_def *b, const options *o, char *out, size_t size);
+void check_answers(const bench_def *b, config *cs, int n);
+void report_bench(const bench_def *b, const options *o, config *cs, int n, const char *params);
+void print_floors(void);
+
+#endif /* PEL_BENCH_DRIVER_H */
