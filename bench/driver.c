@@ -41,7 +41,7 @@ static const bench_def benches[] = {
     {"sort", "stable-sort", "std pel", "std", "10000000", "1000000",
      "n=%s {key<1000,idx}", KIND_SORT, 0, 0, 0},
     {"idle", "idle", IDLE_SYSTEMS, "pel", "1000", "500", "window_ms=%s", KIND_IDLE, 0, 0, 1},
-    {"idle", "wake", IDLE_SYSTEMS, "pel", "10 100", "4 100", "trials_per_process=%s sleep_ms=%s",
+    {"idle", "wake", IDLE_SYSTEMS " futex", "pel", "10 100", "4 100", "trials_per_process=%s sleep_ms=%s",
      KIND_WAKE, 0, 0, 1},
 };
 #define NBENCHES (sizeof benches / sizeof benches[0])
