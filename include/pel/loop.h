@@ -53,7 +53,8 @@ int pel_parallel_reduce(pel_runtime *rt, size_t lo, size_t hi, size_t grain, voi
 typedef int (*pel_cmp_fn)(const void *a, const void *b, void *ctx);
 
 /* pel_parallel_sort: sort `n` elements of `size` bytes at `base` in place, ascending by
- * `cmp`. Not stable. Returns PEL_OK, PEL_EINVAL (NULL base with n > 0, NULL cmp, size 0),
+ * `cmp`. Not stable. A sort always finishes: called from a task of a cancelled group, it
+ * sorts on the calling thread what it cannot hand to other workers. Returns PEL_OK, PEL_EINVAL (NULL base with n > 0, NULL cmp, size 0),
  * PEL_ENOMEM (the array is then unchanged) or PEL_EDESTROYED. */
 int pel_parallel_sort(pel_runtime *rt, void *base, size_t n, size_t size, pel_cmp_fn cmp,
                       void *ctx);
