@@ -584,6 +584,66 @@ static void test_external_threads(void)
     }
 }
 
+/* Threads that are not workers spawn into a group owned by a task (a worker thread). */
+typedef struct task_owned {
+    pel_group *group;          /* the task's group, published to the spawning threads */
+    _Atomic int group_ready;
+    _Atomic int threads_done;
+    _Atomic long ran;
+} task_owned;
+
+static task_owned towned;
+
+enum { TOWNED_THREADS = 4, TOWNED_SPAWNS = 1000 };
+
+static int count_towned(void *arg)
+{
+    (void)arg;
+    atomic_fetch_add_explicit(&towned.ran, 1, memory_order_relaxed);
+    return 0;
+}
+
+static void *towned_spawner(void *arg)
+{
+    (void)arg;
+    /* acquire: pairs with the release store that publishes the group. */
+    while (!atomic_load_explicit(&towned.group_ready, memory_order_acquire)) sched_yield();
+    for (int k = 0; k < TOWNED_SPAWNS; k++)
+        CHECK_OK(pel_group_spawn(towned.group, count_towned, NULL));
+    /* release: the spawns happen before the owner's wait starts. */
+    atomic_fetch_add_explicit(&towned.threads_done, 1, memory_order_release);
+    return NULL;
+}
+
+static int towned_owner(void *arg)
+{
+    (void)arg;
+    pel_group g;
+    CHECK_OK(pel_group_init(&g, rt));
+    towned.group = &g;
+    atomic_store_explicit(&towned.group_ready, 1, memory_order_release);
+    for (int k = 0; k < TOWNED_SPAWNS; k++) CHECK_OK(pel_group_spawn(&g, count_towned, NULL));
+    while (atomic_load_explicit(&towned.threads_done, memory_order_acquire) < TOWNED_THREADS)
+        sched_yield();
+    return pel_group_wait(&g);
+}
+
+static void test_external_into_task_group(void)
+{
+    for (int round = 0; round < 20; round++) {
+        memset(&towned, 0, sizeof(towned));
+        pthread_t tid[TOWNED_THREADS];
+        for (int t = 0; t < TOWNED_THREADS; t++)
+            CHECK_EQ(pthread_create(&tid[t], NULL, towned_spawner, NULL), 0);
+        pel_group g;
+        CHECK_OK(pel_group_init(&g, rt));
+        CHECK_OK(pel_group_spawn(&g, towned_owner, NULL));
+        CHECK_OK(pel_group_wait(&g));
+        for (int t = 0; t < TOWNED_THREADS; t++) CHECK_EQ(pthread_join(tid[t], NULL), 0);
+        CHECK_EQ(atomic_load(&towned.ran), (TOWNED_THREADS + 1) * TOWNED_SPAWNS);
+    }
+}
+
 /* ---- tasks spawning into their own group ------------------------------------------- */
 
 typedef struct recursive {
@@ -635,6 +695,7 @@ int main(void)
     test_cancel_deep();
     test_cancel_loop();
     test_external_threads();
+    test_external_into_task_group();
     test_recursive_same_group();
     CHECK_OK(pel_runtime_destroy(rt));
     return 0;
