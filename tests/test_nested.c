@@ -68,9 +68,16 @@ static void add_combine(void *acc, const void *other, void *ctx)
     *(uint64_t *)acc += *(const uint64_t *)other;
 }
 
+/* The most threads seen in the process while the nested loops run: nesting must not
+ * start threads beyond the workers. */
+static _Atomic int max_threads;
+
 static int reduce_task(void *arg)
 {
     task_ctx *tc = arg;
+    int n = test_thread_count();
+    for (int m = atomic_load(&max_threads); n > m;)
+        if (atomic_compare_exchange_weak(&max_threads, &m, n)) break;
     uint64_t zero = 0;
     return pel_parallel_reduce(rt, 0, INNER, 0, &tc->result, &zero, sizeof(uint64_t), reduce_body,
                                add_combine, tc);
@@ -315,8 +322,10 @@ int main(void)
     pel_config cfg;
     pel_config_init(&cfg);
     cfg.num_workers = test_workers();
+    const int base_threads = test_thread_count();
     CHECK_OK(pel_runtime_create(&cfg, &rt));
     test_loops_in_tasks_in_loops();
+    CHECK_LE(atomic_load(&max_threads), base_threads + cfg.num_workers);
     test_deep_chain();
     test_alternating();
     test_outside_threads();

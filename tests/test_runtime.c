@@ -79,12 +79,16 @@ static void check_topology(pel_runtime *rt, int workers)
     CHECK_RC(pel_runtime_worker_cpu(rt, -1000000), PEL_EINVAL);
 }
 
+/* A runtime starts exactly one thread per worker, and destroy joins them all. */
 static void test_create_counts(void)
 {
     const int cpus = usable_cpus();
     const int counts[] = {1, 2, 3, 8, 4 * cpus + 3, test_workers()};
+    const int base_threads = test_thread_count();
+    CHECK_GE(base_threads, 1);
     for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
         pel_runtime *rt = runtime_new(counts[i]);
+        CHECK_EQ(test_thread_count(), base_threads + counts[i]);
         CHECK_EQ(pel_runtime_num_workers(rt), counts[i]);
         check_topology(rt, counts[i]);
         if (counts[i] > cpus) { /* pin = -1 never pins more workers than CPUs */
@@ -93,6 +97,7 @@ static void test_create_counts(void)
             CHECK_EQ(topo.pinned, 0);
         }
         CHECK_OK(pel_runtime_destroy(rt));
+        CHECK_EQ(test_thread_count(), base_threads);
     }
 }
 
