@@ -72,8 +72,13 @@ static void run_bench(const bench_def *b, const options *o)
 {
     config cs[MAX_CONFIGS];
     int n = 0;
-    char *names = strdup(b->systems), *save = NULL;
     int maxw = o->workers[o->nworkers - 1];
+    if (b->kind == KIND_WAKE && maxw < 2) {
+        /* The caller must not be the thread that runs the work. */
+        fprintf(stderr, "bench: %s: skipped (needs at least 2 workers)\n", b->name);
+        return;
+    }
+    char *names = strdup(b->systems), *save = NULL;
     for (char *s = strtok_r(names, " ", &save); s; s = strtok_r(NULL, " ", &save)) {
         if (!system_wanted(o, b, s))
             continue;
