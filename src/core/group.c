@@ -26,8 +26,8 @@
 #include "core/internal.h"
 #include "pel/error.h"
 
-/* How long a waiter that is not a worker spins before it parks. */
-#define EXTERNAL_SPIN_NS 10000u
+/* How long a waiter that is not a worker re-checks before it parks (see wait_blocking). */
+#define EXTERNAL_SPIN_NS 2000u
 
 static inline pel__group *group_of(const pel_group *pg)
 {
@@ -182,11 +182,11 @@ static void wait_as_worker(pel__worker *w, pel__group *g)
 }
 
 /* The owner is not a worker of g's runtime: it waits without running tasks (that would
- * put more threads to work than there are workers) and without spinning (every CPU may
- * be busy with a worker, and a spinning waiter would take one away from the work it
- * waits for) for longer than EXTERNAL_SPIN_NS, about what a park and wake-up costs
- * here. Then it parks; while it is parked, idle workers yield
- * their CPU (external_waiters), so that the wake-up finds a CPU at once. */
+ * put more threads to work than there are workers). It re-checks for EXTERNAL_SPIN_NS
+ * (a task handed to a spinning worker may finish that fast) and then parks rather than
+ * spin: every CPU may be busy with a worker, and the worker it just woke may be pinned to
+ * its own CPU (sleep.c), unable to start while it spins. While it is parked, idle workers
+ * yield their CPU (external_waiters), so that its wake-up finds a CPU at once. */
 static void wait_blocking(pel__group *g, pel__parker *self)
 {
     pel_runtime *rt = g->rt;

@@ -223,8 +223,9 @@ static inline void pel__task_free(pel__worker *w, pel__task *t)
 
 int pel__sleep_init(pel_runtime *rt);
 void pel__sleep_destroy(pel_runtime *rt);
-/* Wake one parked worker, if any. */
-void pel__wake_one(pel_runtime *rt);
+/* Wake one parked worker, if any: with pinned workers, one pinned to the caller's CPU
+ * when near_caller is 1 (the caller is about to wait), else one pinned elsewhere. */
+void pel__wake_one(pel_runtime *rt, int near_caller);
 /* Wake every parked worker (shutdown). */
 void pel__wake_all(pel_runtime *rt);
 /* Register/unregister w as a parked worker that new work must wake. */
@@ -239,7 +240,7 @@ static inline void pel__notify_work(pel_runtime *rt)
     /* relaxed: a heuristic read; see sleep.c for the missed-wake analysis. */
     if (PEL_UNLIKELY(atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0) &&
         atomic_load_explicit(&rt->num_searching, memory_order_relaxed) == 0)
-        pel__wake_one(rt);
+        pel__wake_one(rt, 0);
 }
 
 /* ---- worker loop (worker.c) ------------------------------------------------------ */

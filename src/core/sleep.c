@@ -85,16 +85,22 @@ void pel__sleeper_unregister(pel__worker *w)
     pthread_mutex_unlock(&rt->sleep_lock);
 }
 
-/* Caller holds sleep_lock: the sleeper to wake. The most recent one (its caches are the
- * warmest), unless it is pinned to the CPU the caller runs on: the caller keeps that CPU
- * busy, so a worker woken there would wait for it while another CPU idles. */
-static int pick_sleeper_locked(pel_runtime *rt)
+/* Caller holds sleep_lock: the sleeper to wake. With pinned workers, where the caller
+ * runs matters:
+ *   - a worker that spawned keeps its CPU busy, so it wakes a sleeper pinned elsewhere
+ *     (one of its own CPU would wait for it while another CPU idles);
+ *   - a thread outside the runtime that injected work is about to wait for it, so it
+ *     wakes the sleeper pinned to its own CPU: waking a thread on a CPU that is running
+ *     costs a context switch, while waking an idle CPU costs an inter-processor
+ *     interrupt, several times slower on virtual machines (measured: bench/RESULTS.md).
+ * Otherwise the most recent sleeper (its caches are the warmest). */
+static int pick_sleeper_locked(pel_runtime *rt, int near_caller)
 {
     int pick = rt->nsleepers - 1;
     if (rt->pinned && pick > 0) {
         int here = sched_getcpu();
         for (int i = pick; i >= 0; i--) {
-            if (rt->sleepers[i]->cpu != here) {
+            if ((rt->sleepers[i]->cpu == here) == near_caller) {
                 pick = i;
                 break;
             }
@@ -103,12 +109,12 @@ static int pick_sleeper_locked(pel_runtime *rt)
     return pick;
 }
 
-void pel__wake_one(pel_runtime *rt)
+void pel__wake_one(pel_runtime *rt, int near_caller)
 {
     pel__worker *w = NULL;
     pthread_mutex_lock(&rt->sleep_lock);
     if (rt->nsleepers > 0) {
-        int i = pick_sleeper_locked(rt);
+        int i = pick_sleeper_locked(rt, near_caller);
         w = rt->sleepers[i];
         rt->sleepers[i] = rt->sleepers[--rt->nsleepers];
         w->registered_sleeper = 0;

@@ -44,7 +44,7 @@ void pel__inject(pel_runtime *rt, pel__task *t)
      * sleeper's timeout. */
     atomic_fetch_add_explicit(&rt->inject_count, 1, memory_order_seq_cst);
     pthread_mutex_unlock(&rt->inject_lock);
-    if (atomic_load_explicit(&rt->num_sleeping, memory_order_seq_cst) > 0) pel__wake_one(rt);
+    if (atomic_load_explicit(&rt->num_sleeping, memory_order_seq_cst) > 0) pel__wake_one(rt, 1);
 }
 
 static pel__task *inject_take(pel_runtime *rt)
@@ -85,7 +85,7 @@ static pel__task *steal_work(pel__worker *w)
                     /* The victim has more: pass the wake-up along the chain. */
                     if (pel__deque_size_estimate(&victim->deque) > 0 &&
                         atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0)
-                        pel__wake_one(rt);
+                        pel__wake_one(rt, 0);
                     return item;
                 }
             }
