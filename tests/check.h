@@ -8,6 +8,7 @@
 #define PEL_TEST_CHECK_H
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,20 @@ static inline int test_thread_count(void)
         if (strncmp(line, "Threads:", 8) == 0) n = atoi(line + 8);
     fclose(f);
     return n;
+}
+
+static inline void *test_noop_thread_(void *arg)
+{
+    return arg;
+}
+
+/* The thread count before any runtime exists, measured after one thread has come and
+ * gone, so that helper threads a sanitizer starts with the first thread are counted. */
+static inline int test_base_thread_count(void)
+{
+    pthread_t tid;
+    if (pthread_create(&tid, NULL, test_noop_thread_, NULL) == 0) pthread_join(tid, NULL);
+    return test_thread_count();
 }
 
 #endif /* PEL_TEST_CHECK_H */

@@ -322,7 +322,7 @@ int main(void)
     pel_config cfg;
     pel_config_init(&cfg);
     cfg.num_workers = test_workers();
-    const int base_threads = test_thread_count();
+    const int base_threads = test_base_thread_count();
     CHECK_OK(pel_runtime_create(&cfg, &rt));
     test_loops_in_tasks_in_loops();
     CHECK_LE(atomic_load(&max_threads), base_threads + cfg.num_workers);
