@@ -8,10 +8,12 @@
  * Loops may be called from any thread, including from inside tasks and other loops, to
  * any depth. A thread that is not one of the runtime's workers runs the first few
  * microseconds of iterations itself (a short loop is cheaper to run than to hand over)
- * and hands the rest to the workers, so a body may run on the calling thread. The first non-zero value returned by a body stops the loop (chunks not yet
- * started are skipped) and is returned. Every function returns PEL_OK on success,
- * PEL_EINVAL for a NULL body/function or an empty-but-inverted range (lo > hi), or
- * PEL_EDESTROYED. `rt` NULL means the default runtime.
+ * and hands the rest to the workers, so a body may run on the calling thread.
+ *
+ * The first non-zero value returned by a body stops the loop (chunks not yet started are
+ * skipped) and is returned. Every function returns PEL_OK on success, PEL_EINVAL for a
+ * NULL body/function or an inverted range (lo > hi), or PEL_EDESTROYED. `rt` NULL means
+ * the default runtime.
  */
 #ifndef PEL_LOOP_H
 #define PEL_LOOP_H
@@ -54,8 +56,9 @@ typedef int (*pel_cmp_fn)(const void *a, const void *b, void *ctx);
 
 /* pel_parallel_sort: sort `n` elements of `size` bytes at `base` in place, ascending by
  * `cmp`. Not stable. A sort always finishes: called from a task of a cancelled group, it
- * sorts on the calling thread what it cannot hand to other workers. Returns PEL_OK, PEL_EINVAL (NULL base with n > 0, NULL cmp, size 0),
- * PEL_ENOMEM (the array is then unchanged) or PEL_EDESTROYED. */
+ * sorts on the calling thread what it cannot hand to other workers. Returns PEL_OK,
+ * PEL_EINVAL (NULL base with n > 0, NULL cmp, size 0, or n * size overflows), PEL_ENOMEM
+ * (the array is then unchanged) or PEL_EDESTROYED. */
 int pel_parallel_sort(pel_runtime *rt, void *base, size_t n, size_t size, pel_cmp_fn cmp,
                       void *ctx);
 
