@@ -15,6 +15,11 @@
  * the group may wait on it. Groups nest to any depth (a task may create, spawn into and
  * wait on groups of its own) without deadlock and without starting extra threads.
  * A group whose spawns succeeded must be waited on before its memory is reused.
+ *
+ * Several runtimes: a worker of one runtime that waits on a group of another runtime
+ * parks without running tasks of either. Nesting work across two runtimes in one
+ * direction is fine; nesting in both directions (A waits on B, whose task waits on A)
+ * can deadlock when every worker of A is waiting.
  */
 #ifndef PEL_GROUP_H
 #define PEL_GROUP_H

@@ -11,9 +11,11 @@
  * and hands the rest to the workers, so a body may run on the calling thread.
  *
  * The first non-zero value returned by a body stops the loop (chunks not yet started are
- * skipped) and is returned. Every function returns PEL_OK on success, PEL_EINVAL for a
- * NULL body/function or an inverted range (lo > hi), or PEL_EDESTROYED. `rt` NULL means
- * the default runtime.
+ * skipped) and is returned. A loop run by a task whose group (or an enclosing group) is
+ * cancelled may skip pieces that have not started, and then returns PEL_ECANCELED:
+ * PEL_OK always means that every iteration ran. Every function returns PEL_OK on success,
+ * PEL_EINVAL for a NULL body/function or an inverted range (lo > hi), or PEL_EDESTROYED.
+ * `rt` NULL means the default runtime.
  */
 #ifndef PEL_LOOP_H
 #define PEL_LOOP_H

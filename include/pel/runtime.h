@@ -47,8 +47,10 @@ int pel_runtime_create(const pel_config *cfg, pel_runtime **out);
  * they spawn) to finish, then stops the workers: work is never dropped. Calling it from
  * one of the runtime's own tasks would wait forever, so that returns PEL_EDEADLK.
  * Destroying the default runtime returns PEL_EINVAL. After a successful destroy, any
- * call that passes this handle returns PEL_EDESTROYED (a destroyed handle's small
- * record is kept so the misuse is detected), and a second destroy does too.
+ * call that passes this handle returns PEL_EDESTROYED, and a second destroy does too:
+ * the handle's record is kept so that the misuse is detected. Only the records of the
+ * 1024 most recently destroyed runtimes are kept; an older record may be reused by a
+ * new runtime, and a stale handle to it then reaches that runtime.
  * Returns PEL_OK, PEL_EINVAL (NULL), PEL_EDEADLK or PEL_EDESTROYED. */
 int pel_runtime_destroy(pel_runtime *rt);
 

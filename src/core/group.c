@@ -116,7 +116,13 @@ PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
          * completion's fetch_sub comes after this in the word's modification order. */
         atomic_fetch_add_explicit(&g->remote, PEL__GROUP_ONE, memory_order_relaxed);
     }
+    /* Counted before it is published, so that no completion can be seen before its
+     * spawn (runtime.c, quiescence). relaxed: the release in deque push publishes it;
+     * only this worker writes the counter, so load + store loses no update. */
+    uint64_t spawned = atomic_load_explicit(&w->spawned, memory_order_relaxed);
+    atomic_store_explicit(&w->spawned, spawned + 1, memory_order_relaxed);
     if (PEL_UNLIKELY(pel__deque_push(&w->deque, t) != PEL_OK)) {
+        atomic_store_explicit(&w->spawned, spawned, memory_order_relaxed);
         if (local)
             g->local--;
         else
@@ -124,11 +130,6 @@ PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
         pel__task_free(w, t);
         return PEL_ENOMEM;
     }
-    /* relaxed store of an owner-only counter; read for quiescence after the completed
-     * counters (see runtime.c). */
-    atomic_store_explicit(&w->spawned,
-                          atomic_load_explicit(&w->spawned, memory_order_relaxed) + 1,
-                          memory_order_relaxed);
     pel__notify_work(rt);
     return PEL_OK;
 }
