@@ -122,7 +122,10 @@ void pel__wake_one(pel_runtime *rt, int near_caller)
         atomic_fetch_sub_explicit(&rt->num_sleeping, 1, memory_order_relaxed);
     }
     pthread_mutex_unlock(&rt->sleep_lock);
-    if (w) pel__parker_unpark(&w->parker);
+    if (!w) return;
+    pel__parker_unpark(&w->parker);
+    /* The worker woken on our CPU can start only when we give it up. */
+    if (near_caller && w->cpu >= 0 && w->cpu == sched_getcpu()) sched_yield();
 }
 
 void pel__wake_all(pel_runtime *rt)
