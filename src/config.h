@@ -50,6 +50,42 @@
 #define PEL_RUNTIME_GRAVEYARD 1024
 #endif
 
+/* How long a waiter that is not a worker re-checks before it parks (see wait_blocking). */
+#ifndef PEL_EXTERNAL_SPIN_NS
+#define PEL_EXTERNAL_SPIN_NS 2000u
+#endif
+
+/* Estimated remaining work (ns) that justifies handing half of a loop's range to a
+ * searching worker (a steal moves the piece's cache lines between cores), and to a parked
+ * one (a wake-up), respectively (loop/range.c). */
+#ifndef PEL_SPLIT_STEAL_NS
+#define PEL_SPLIT_STEAL_NS 4000.0
+#endif
+#ifndef PEL_SPLIT_WAKE_NS
+#define PEL_SPLIT_WAKE_NS 20000.0
+#endif
+
+/* How long a caller that is not a worker runs a loop itself before handing it over. */
+#ifndef PEL_INLINE_BUDGET_NS
+#define PEL_INLINE_BUDGET_NS 5000u
+#endif
+
+/* The unstable sort's grain: ranges at most this long are sorted by one task. About
+ * 100 µs of work with an indirect comparator: spawning costs far less, and 10^7
+ * elements still give thousands of tasks to balance. */
+#ifndef PEL_SORT_SPAWN_MIN
+#define PEL_SORT_SPAWN_MIN 4096
+#endif
+
+/* The stable sort's grain: ranges (and merges) at most this long run in one task.
+ * Coarser than PEL_SORT_SPAWN_MIN because every split of a merge costs a co-rank search,
+ * whose probes miss the cache across a large array: with 10^7 elements, 4096 is 15%
+ * slower on 2 workers than 16384 (and 65536 gains nothing more). */
+#ifndef PEL_SORT_MERGE_TASK_MIN
+#define PEL_SORT_MERGE_TASK_MIN 16384
+#endif
+
+_Static_assert(PEL_SORT_MERGE_TASK_MIN >= 2, "stable sort grain too small");
 _Static_assert((PEL_DEQUE_INITIAL_CAPACITY & (PEL_DEQUE_INITIAL_CAPACITY - 1)) == 0,
                "deque capacity must be a power of two");
 _Static_assert(PEL_TASK_SLAB >= 16, "task slabs too small to amortise their allocation");

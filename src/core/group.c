@@ -26,8 +26,6 @@
 #include "core/internal.h"
 #include "pel/error.h"
 
-/* How long a waiter that is not a worker re-checks before it parks (see wait_blocking). */
-#define EXTERNAL_SPIN_NS 2000u
 
 static inline pel__group *group_of(const pel_group *pg)
 {
@@ -183,7 +181,7 @@ static void wait_as_worker(pel__worker *w, pel__group *g)
 }
 
 /* The owner is not a worker of g's runtime: it waits without running tasks (that would
- * put more threads to work than there are workers). It re-checks for EXTERNAL_SPIN_NS
+ * put more threads to work than there are workers). It re-checks for PEL_EXTERNAL_SPIN_NS
  * (a task handed to a spinning worker may finish that fast) and then parks rather than
  * spin: every CPU may be busy with a worker, and the worker it just woke may be pinned to
  * its own CPU (sleep.c), unable to start while it spins. While it is parked, idle workers
@@ -191,7 +189,7 @@ static void wait_as_worker(pel__worker *w, pel__group *g)
 static void wait_blocking(pel__group *g, pel__parker *self)
 {
     pel_runtime *rt = g->rt;
-    uint64_t deadline = pel__now_ns() + EXTERNAL_SPIN_NS;
+    uint64_t deadline = pel__now_ns() + PEL_EXTERNAL_SPIN_NS;
     for (unsigned i = 1; !group_done(g); i++) {
         pel__cpu_relax();
         if ((i & 15) == 0 && pel__now_ns() > deadline) break;

@@ -9,8 +9,8 @@
  *   it helps (oneTBB's design): a worker splits only when its deque is empty (nobody has
  *   anything to steal from it) and
  *     - another worker is searching for work: split if the remaining work, estimated
- *       from the time per iteration measured so far, is worth a steal (SPLIT_STEAL_NS);
- *     - other workers are parked: split if it is worth a wake-up (SPLIT_WAKE_NS);
+ *       from the time per iteration measured so far, is worth a steal (PEL_SPLIT_STEAL_NS);
+ *     - other workers are parked: split if it is worth a wake-up (PEL_SPLIT_WAKE_NS);
  *     - every worker is busy: split anyway, so that one piece waits for whoever frees up.
  *   A chunk never exceeds 1/(4P) of what remains, so a thief waits at most that long for
  *   the next split, and chunks shrink towards the end of the range, balancing the load.
@@ -37,15 +37,9 @@
 #include "core/internal.h"
 #include "pel/group.h"
 
-/* Estimated remaining work (ns) that justifies handing half to a searching worker (a
- * steal moves the piece's cache lines between cores) and waking a parked one. */
-#define SPLIT_STEAL_NS 4000.0
-#define SPLIT_WAKE_NS 20000.0
 /* Partial accumulators up to this many bytes in total live on the stack. */
 #define STACK_ACC_BYTES 4096u
 #define MAX_SPLITS 64
-/* How long a caller that is not a worker runs a loop itself before handing it over. */
-#define INLINE_BUDGET_NS 5000u
 
 typedef struct piece {
     pel__range_loop *L;
@@ -75,9 +69,9 @@ static int want_split(const pel__range_loop *L, pel__worker *w, size_t n, double
     /* relaxed: scheduling hints only. */
     double remaining_ns = ns_per_iter * (double)n;
     if (atomic_load_explicit(&rt->num_searching, memory_order_relaxed) > 0)
-        return remaining_ns > SPLIT_STEAL_NS;
+        return remaining_ns > PEL_SPLIT_STEAL_NS;
     if (atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0)
-        return remaining_ns > SPLIT_WAKE_NS;
+        return remaining_ns > PEL_SPLIT_WAKE_NS;
     return 1;
 }
 
@@ -163,11 +157,11 @@ static int run_range(pel__range_loop *L, size_t lo, size_t hi, void *acc)
 
 /* The caller is not one of the runtime's workers. Handing a range over costs a few
  * microseconds (and a wake-up when the workers sleep), more than a short loop takes, so
- * the caller first runs growing chunks itself for about INLINE_BUDGET_NS (time it would
+ * the caller first runs growing chunks itself for about PEL_INLINE_BUDGET_NS (time it would
  * otherwise spend spinning in its wait), then hands the rest to the runtime and waits. */
 static int run_external(pel__range_loop *L, size_t lo, size_t hi, void *acc)
 {
-    uint64_t deadline = pel__now_ns() + INLINE_BUDGET_NS;
+    uint64_t deadline = pel__now_ns() + PEL_INLINE_BUDGET_NS;
     for (size_t chunk = 1; lo < hi; chunk += chunk < hi - lo ? chunk : 0) {
         size_t c = hi - lo;
         if (c > chunk) c = chunk;

@@ -2,7 +2,7 @@
  *
  * Unstable sort: parallel quicksort in place. A range takes as pivot the median of a
  * sample, is partitioned around it, and its two sides are sorted as two fork-join
- * tasks; at most SORT_SPAWN_MIN elements are left to the serial introsort
+ * tasks; at most PEL_SORT_SPAWN_MIN elements are left to the serial introsort
  * (sort_quick.c). A serial partition at the top would cap the speedup (it touches all n
  * elements before a second task exists), so large ranges are partitioned in parallel:
  * the range is cut into chunks, each chunk is block-partitioned by its own task, then
@@ -37,20 +37,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "config.h"
 #include "core/export.h"
 #include "loop/sort_internal.h"
 #include "pel/group.h"
 
-/* The unstable sort's grain: ranges at most this long are sorted by one task. About
- * 100 µs of work with an indirect comparator: spawning costs far less, and 10^7
- * elements still give thousands of tasks to balance. */
-#define SORT_SPAWN_MIN 4096
 
-/* The stable sort's grain: ranges (and merges) at most this long run in one task.
- * Coarser than SORT_SPAWN_MIN because every split of a merge costs a co-rank search,
- * whose probes miss the cache across a large array: with 10^7 elements, 4096 is 15%
- * slower on 2 workers than 16384 (and 65536 gains nothing more). */
-#define SORT_MERGE_TASK_MIN 16384
 
 /* Partitions of at least this many elements are done in parallel, in chunks of at
  * least SORT_CHUNK_MIN elements. */
@@ -65,7 +57,7 @@
 #define SORT_MAX_FORKS 64
 
 _Static_assert(SORT_PAR_PARTITION_MIN >= 2 * SORT_SAMPLE, "the sample must fit");
-_Static_assert(SORT_SPAWN_MIN >= 8, "pivot selection needs 8 elements");
+_Static_assert(PEL_SORT_SPAWN_MIN >= 8, "pivot selection needs 8 elements");
 
 /* One sort call: its runtime, elements and worker count. */
 typedef struct sort_run {
@@ -228,7 +220,7 @@ static int quick_task(void *p)
     size_t z = s->size, n = j->n;
     char *base = j->base;
     int leftmost = j->leftmost;
-    while (n > SORT_SPAWN_MIN && j->budget > 0) {
+    while (n > PEL_SORT_SPAWN_MIN && j->budget > 0) {
         int big = n >= SORT_PAR_PARTITION_MIN;
         pel__sort_choose_pivot(base, n, big ? SORT_SAMPLE : 0, s);
         int le = !leftmost && !sort_less(s, base - z, base);
@@ -266,7 +258,7 @@ static int merge_task(void *p)
     merge_job *j = p;
     const pel__sorter *s = &j->run->s;
     size_t z = s->size, k = (j->na + j->nb) / 2;
-    if (j->na + j->nb <= SORT_MERGE_TASK_MIN) {
+    if (j->na + j->nb <= PEL_SORT_MERGE_TASK_MIN) {
         pel__sort_merge(j->a, j->na, j->b, j->nb, j->out, s);
         return 0;
     }
@@ -292,7 +284,7 @@ static int stable_task(void *p)
 {
     stable_job *j = p;
     size_t z = j->run->s.size, h = j->n / 2;
-    if (j->n <= SORT_MERGE_TASK_MIN) {
+    if (j->n <= PEL_SORT_MERGE_TASK_MIN) {
         pel__sort_stable_serial(j->a, j->b, j->n, j->to_b, &j->run->s);
         return 0;
     }
@@ -362,7 +354,7 @@ PEL_EXPORT int pel_parallel_sort(pel_runtime *rt, void *base, size_t n, size_t s
     int rc = sort_prepare(rt, base, n, size, cmp, ctx, &run);
     if (rc != PEL_OK || n < 2 || sort_presorted(base, n, &run.s)) return rc;
     quick_job top = {&run, base, n, pel__sort_budget(n), 1};
-    if (run.workers == 1 || n <= SORT_SPAWN_MIN)
+    if (run.workers == 1 || n <= PEL_SORT_SPAWN_MIN)
         pel__sort_quick(base, n, &run.s, top.budget, 1);
     else
         sort_start(&run, quick_task, &top);
@@ -388,7 +380,7 @@ PEL_EXPORT int pel_parallel_stable_sort(pel_runtime *rt, void *base, size_t n, s
     if (mem == NULL) return PEL_ENOMEM;
     char *buf = (char *)mem + ((uintptr_t)base - (uintptr_t)mem) % 64;
     stable_job top = {&run, base, buf, n, 0};
-    if (run.workers == 1 || n <= SORT_MERGE_TASK_MIN)
+    if (run.workers == 1 || n <= PEL_SORT_MERGE_TASK_MIN)
         pel__sort_stable_serial(base, buf, n, 0, &run.s);
     else
         sort_start(&run, stable_task, &top);
