@@ -12,8 +12,8 @@
  * bench/driver.c starts these processes interleaved (system A, B, C, A, B, C, ...) and
  * turns their samples into JSON lines. One process per sample keeps the systems from
  * disturbing each other: no thread pool of one system is alive, spinning, while another
- * system is being timed. Exit status: 0 ok, 1 failure, 3 benchmark not implemented by
- * this system.
+ * system is being timed. Exit status: 0 ok, 1 failure, 3 this system has no such
+ * benchmark (std only sorts, futex only wakes).
  */
 #define _GNU_SOURCE
 #include <errno.h>
