@@ -102,12 +102,18 @@ static inline long test_scaled(long n, long min)
     return v > min ? v : min;
 }
 
+/* Sleep for `us` microseconds (restarting after signals). */
+static inline void test_sleep_us(long us)
+{
+    struct timespec ts = {us / 1000000, (us % 1000000) * 1000L};
+    while (nanosleep(&ts, &ts) != 0) {
+    }
+}
+
 /* Sleep for `ms` milliseconds (restarting after signals). */
 static inline void test_sleep_ms(long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0) {
-    }
+    test_sleep_us(ms * 1000);
 }
 
 /* Monotonic time in seconds, for the few tests that look at time at all. */

@@ -317,6 +317,55 @@ static void test_second_runtime(void)
     CHECK_OK(pel_runtime_destroy(second));
 }
 
+/* ---- nesting across two runtimes in both directions ---------------------------------- *
+ * A task of rt runs a loop on `second` whose body runs a loop back on rt. With few
+ * workers, every worker of one runtime ends up waiting on the other, so this only
+ * finishes because a waiting worker keeps running its own runtime's tasks. */
+
+static _Atomic long back_iterations;
+
+/* Slow enough (50 µs per iteration) that the loop is handed over to the runtime's workers
+ * instead of running on the calling thread (see pel/loop.h). */
+static int count_back(size_t lo, size_t hi, void *ctx)
+{
+    (void)ctx;
+    for (size_t i = lo; i < hi; i++) test_sleep_us(50);
+    atomic_fetch_add_explicit(&back_iterations, (long)(hi - lo), memory_order_relaxed);
+    return 0;
+}
+
+static int loop_back_to_first(size_t lo, size_t hi, void *ctx)
+{
+    (void)ctx;
+    for (size_t i = lo; i < hi; i++) {
+        int rc = pel_parallel_for(rt, 0, 20, 1, count_back, NULL);
+        if (rc != PEL_OK) return rc;
+    }
+    return 0;
+}
+
+static int loop_on_second(void *arg)
+{
+    (void)arg;
+    return pel_parallel_for(second, 0, 20, 1, loop_back_to_first, NULL);
+}
+
+static void test_both_directions(void)
+{
+    pel_config cfg;
+    pel_config_init(&cfg);
+    cfg.num_workers = 1;
+    CHECK_OK(pel_runtime_create(&cfg, &second));
+    atomic_store(&back_iterations, 0);
+    enum { N = 2 };
+    pel_group g;
+    CHECK_OK(pel_group_init(&g, rt));
+    for (int k = 0; k < N; k++) CHECK_OK(pel_group_spawn(&g, loop_on_second, NULL));
+    CHECK_OK(pel_group_wait(&g));
+    CHECK_EQ(atomic_load(&back_iterations), N * 20 * 20);
+    CHECK_OK(pel_runtime_destroy(second));
+}
+
 int main(void)
 {
     pel_config cfg;
@@ -330,6 +379,7 @@ int main(void)
     test_alternating();
     test_outside_threads();
     test_second_runtime();
+    test_both_directions();
     CHECK_OK(pel_runtime_destroy(rt));
     return 0;
 }

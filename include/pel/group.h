@@ -16,10 +16,9 @@
  * wait on groups of its own) without deadlock and without starting extra threads.
  * A group whose spawns succeeded must be waited on before its memory is reused.
  *
- * Several runtimes: a worker of one runtime that waits on a group of another runtime
- * parks without running tasks of either. Nesting work across two runtimes in one
- * direction is fine; nesting in both directions (A waits on B, whose task waits on A)
- * can deadlock when every worker of A is waiting.
+ * Several runtimes: a worker of one runtime that waits on a group of another keeps
+ * running tasks of its own runtime meanwhile, so work may nest across runtimes in both
+ * directions (a task of A waits on B, whose task waits on A).
  */
 #ifndef PEL_GROUP_H
 #define PEL_GROUP_H
@@ -56,12 +55,13 @@ int pel_group_init(pel_group *g, pel_runtime *rt);
 int pel_group_spawn(pel_group *g, pel_task_fn fn, void *arg);
 
 /* pel_group_wait: wait until every task of `g` (including tasks they spawned into `g`)
- * has finished or been skipped by cancellation. A worker runs other ready tasks while
- * it waits; a thread that is not a worker parks. Returns PEL_OK if every task returned
- * 0; otherwise the first non-zero value a task of the group returned; PEL_ECANCELED if
- * the group was cancelled and no task failed; PEL_EINVAL (g is NULL or not initialised);
- * PEL_EFOREIGN (the caller is not the thread that initialised g). After it returns the
- * group is empty and may be reused: its error and cancellation state are cleared. */
+ * has finished or been skipped by cancellation. A worker (of any runtime) runs other
+ * ready tasks of its runtime while it waits; a thread that is not a worker parks.
+ * Returns PEL_OK if every task returned 0; otherwise the first non-zero value a task of
+ * the group returned; PEL_ECANCELED if the group was cancelled and no task failed;
+ * PEL_EINVAL (g is NULL or not initialised); PEL_EFOREIGN (the caller is not the thread
+ * that initialised g). After it returns the group is empty and may be reused: its error
+ * and cancellation state are cleared. */
 int pel_group_wait(pel_group *g);
 
 /* pel_group_cancel: cancel `g` and the groups nested in its tasks: tasks that have not

@@ -163,7 +163,9 @@ static void group_disarm(void *arg)
     atomic_fetch_and_explicit(&g->remote, ~(int64_t)PEL__GROUP_PARKED, memory_order_acquire);
 }
 
-/* The owner is a worker of g's runtime: run other work while waiting. */
+/* The owner is a worker: it runs other ready tasks of its own runtime while waiting. If g
+ * belongs to another runtime, those are still the tasks this worker owes progress to, and
+ * running them is what lets work nested across two runtimes in both directions finish. */
 static void wait_as_worker(pel__worker *w, pel__group *g)
 {
     const pel__idle_hook hook = {group_done, group_arm, group_disarm, g};
@@ -180,7 +182,7 @@ static void wait_as_worker(pel__worker *w, pel__group *g)
     }
 }
 
-/* The owner is not a worker of g's runtime: it waits without running tasks (that would
+/* The owner is not a worker: it waits without running tasks (that would
  * put more threads to work than there are workers). It re-checks for PEL_EXTERNAL_SPIN_NS
  * (a task handed to a spinning worker may finish that fast) and then parks rather than
  * spin: every CPU may be busy with a worker, and the worker it just woke may be pinned to
@@ -212,7 +214,7 @@ PEL_EXPORT int pel_group_wait(pel_group *pg)
     pel__parker *self = pel__self_parker();
     if (g->owner != self) return PEL_EFOREIGN;
     pel__worker *w = pel__tls_worker;
-    if (PEL_LIKELY(w && w->rt == g->rt))
+    if (PEL_LIKELY(w != NULL))
         wait_as_worker(w, g);
     else
         wait_blocking(g, self);
