@@ -47,16 +47,15 @@ struct pel__worker;
 /* Task flag: spawned by the group's owner thread, which counted it in group->local. */
 #define PEL__TASK_OWNER_LOCAL 1u
 
-/* One task record: 64 bytes, one cache line on x86. Internal tasks (loop pieces) keep
- * their arguments in `payload` and point `arg` at it. */
+/* One task record, padded to one 64-byte cache line: records in a slab are handed to
+ * different workers, and two of them sharing a line would make those workers contend. */
 typedef struct pel__task {
     pel_task_fn fn;
     void *arg;
     struct pel__group *group;
     struct pel__task *next; /* free-list and injection-queue link */
     uint32_t flags;
-    uint32_t pad_;
-    uint64_t payload[3];
+    char pad_[64 - 4 * sizeof(void *) - sizeof(uint32_t)];
 } pel__task;
 
 _Static_assert(sizeof(pel__task) == 64, "task record should stay one 64-byte line");
@@ -73,7 +72,6 @@ _Static_assert(sizeof(pel__task) == 64, "task record should stay one 64-byte lin
 
 typedef struct pel__group {
     uint32_t magic;
-    uint32_t reserved_;
     pel_runtime *rt;
     pel__parker *owner;        /* parker of the thread that initialised the group */
     struct pel__group *parent; /* group of the task that initialised this one, if any */
