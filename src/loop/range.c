@@ -157,8 +157,8 @@ static int run_range(pel__range_loop *L, size_t lo, size_t hi, void *acc)
 
 /* The caller is not one of the runtime's workers. Handing a range over costs a few
  * microseconds (and a wake-up when the workers sleep), more than a short loop takes, so
- * the caller first runs growing chunks itself for about PEL_INLINE_BUDGET_NS (time it would
- * otherwise spend spinning in its wait), then hands the rest to the runtime and waits. */
+ * the caller first runs growing chunks itself for about PEL_INLINE_BUDGET_NS, then hands
+ * the rest to the runtime and waits. */
 static int run_external(pel__range_loop *L, size_t lo, size_t hi, void *acc)
 {
     uint64_t deadline = pel__now_ns() + PEL_INLINE_BUDGET_NS;
