@@ -5,6 +5,7 @@
  *   pel/runtime.h  runtimes and worker threads
  *   pel/group.h    fork-join task groups
  *   pel/loop.h     parallel for / reduce / sort
+ *   pel/data.h     dataflow: data handles, access modes, derived dependencies
  */
 #ifndef PEL_H
 #define PEL_H
@@ -14,5 +15,6 @@
 #include "pel/runtime.h"
 #include "pel/group.h"
 #include "pel/loop.h"
+#include "pel/data.h"
 
 #endif /* PEL_H */

@@ -23,7 +23,8 @@ extern "C" {
     X(ENOSYS, -7, "feature not available in this build")                                   \
     X(EDEPFAILED, -8, "a task this one depends on failed")                                 \
     X(ESYSTEM, -9, "operating system call failed")                                         \
-    X(EDEADLK, -10, "operation would deadlock")
+    X(EDEADLK, -10, "operation would deadlock")                                            \
+    X(ESTALE, -11, "data handle is not registered (never, or no longer)")
 
 /* The error codes, as an enumeration: PEL_OK and PEL_EINVAL, PEL_ENOMEM, ... */
 enum pel_error {
