@@ -85,6 +85,40 @@
 #define PEL_SORT_MERGE_TASK_MIN 16384
 #endif
 
+/* ---- dataflow (src/flow/) ---- */
+
+/* Most threads outside a runtime that can have a dataflow submission deque of their own
+ * at once; further flows fall back to the runtime's locked injection queue. */
+#ifndef PEL_MAX_EXT_DEQUES
+#define PEL_MAX_EXT_DEQUES 64
+#endif
+
+/* Default most pending tasks of a flow (pel_flow_config.window). */
+#ifndef PEL_FLOW_WINDOW
+#define PEL_FLOW_WINDOW 16384
+#endif
+
+/* Accesses stored in the task record itself; tasks with more allocate an array. */
+#ifndef PEL_FLOW_INLINE_ACCESS
+#define PEL_FLOW_INLINE_ACCESS 3
+#endif
+
+/* Task records move between a thread's free list and the flow's shared pool in batches of
+ * this many (a submitter allocates, workers free). */
+#ifndef PEL_FLOW_BATCH
+#define PEL_FLOW_BATCH 64
+#endif
+
+/* A top-level submitter checks the window every this many submissions (counting pending
+ * tasks reads one counter per worker). */
+#ifndef PEL_FLOW_WINDOW_CHECK
+#define PEL_FLOW_WINDOW_CHECK 32
+#endif
+
+_Static_assert(PEL_FLOW_INLINE_ACCESS >= 1, "a task record holds at least one access");
+_Static_assert(PEL_FLOW_BATCH >= 8, "flow batches too small");
+_Static_assert(PEL_MAX_EXT_DEQUES >= 1, "need at least one external deque slot");
+
 _Static_assert(PEL_SORT_MERGE_TASK_MIN >= 2, "stable sort grain too small");
 _Static_assert((PEL_DEQUE_INITIAL_CAPACITY & (PEL_DEQUE_INITIAL_CAPACITY - 1)) == 0,
                "deque capacity must be a power of two");

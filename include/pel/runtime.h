@@ -51,7 +51,9 @@ int pel_runtime_create(const pel_config *cfg, pel_runtime **out);
  * the handle's record is kept so that the misuse is detected. Only the records of the
  * 1024 most recently destroyed runtimes are kept; an older record may be reused by a
  * new runtime, and a stale handle to it then reaches that runtime.
- * Returns PEL_OK, PEL_EINVAL (NULL), PEL_EDEADLK or PEL_EDESTROYED. */
+ * Dataflow contexts (pel/data.h) must be destroyed first: while one is alive on `rt`,
+ * destroy returns PEL_EBUSY and changes nothing.
+ * Returns PEL_OK, PEL_EINVAL (NULL), PEL_EBUSY, PEL_EDEADLK or PEL_EDESTROYED. */
 int pel_runtime_destroy(pel_runtime *rt);
 
 /* pel_runtime_default: the process-wide default runtime, created with default settings

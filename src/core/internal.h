@@ -46,6 +46,9 @@ struct pel__worker;
 
 /* Task flag: spawned by the group's owner thread, which counted it in group->local. */
 #define PEL__TASK_OWNER_LOCAL 1u
+/* Task flag: a dataflow task (src/flow/), run by pel__flow_execute instead: it has no
+ * group, and its record belongs to its flow. */
+#define PEL__TASK_FLOW 2u
 
 /* One task record, padded to one 64-byte cache line: records in a slab are handed to
  * different workers, and two of them sharing a line would make those workers contend. */
@@ -142,6 +145,16 @@ struct pel_runtime {
     pel__topology topo;
     /* Non-zero once any group of this runtime was cancelled (see pel__group_cancelled). */
     _Atomic int any_cancel;
+    /* Dataflow contexts alive on this runtime (destroy refuses while there are some). */
+    _Atomic int live_flows;
+    /* Deques of threads outside the runtime that submit dataflow tasks (src/flow/): the
+     * workers steal from them too. Slots are filled once, never emptied before destroy
+     * (a thief may still be reading a deque its flow has stopped using), and reused by
+     * later flows; ext_count only grows. */
+    _Atomic int ext_count;
+    pthread_mutex_t ext_lock;
+    pel__deque *ext_deques[PEL_MAX_EXT_DEQUES];
+    unsigned char ext_used[PEL_MAX_EXT_DEQUES]; /* guarded by ext_lock */
 
     /* Sleep registry (core/sleep.c). num_sleeping is read on every spawn. */
     _Alignas(PEL_CACHE_LINE) _Atomic int num_sleeping;
@@ -200,6 +213,8 @@ pel__task *pel__task_refill(pel__worker *w);
 void pel__task_spill(pel__worker *w);
 /* Any thread: take one task record from the shared pool (locks). */
 pel__task *pel__pool_take(pel_runtime *rt);
+/* Any thread: give one task record back to the shared pool (locks). */
+void pel__pool_give(pel_runtime *rt, pel__task *t);
 
 static inline pel__task *pel__task_alloc(pel__worker *w)
 {
@@ -300,9 +315,17 @@ static inline void pel__group_complete(pel__group *g, uint32_t flags, pel__parke
 /* Record a task's non-zero result as the group's error unless one is already there. */
 void pel__group_fail(pel__group *g, int rc);
 
+/* Run a dataflow task (src/flow/execute.c) on worker w, or on a thread that is not a
+ * worker (w NULL). */
+void pel__flow_execute(pel__worker *w, pel__task *t);
+
 /* Run one task on worker w and account for its completion. */
 static inline __attribute__((always_inline)) void pel__run_task(pel__worker *w, pel__task *t)
 {
+    if (PEL_UNLIKELY(t->flags & PEL__TASK_FLOW)) {
+        pel__flow_execute(w, t);
+        return;
+    }
     pel__group *g = t->group;
     int rc = 0;
     if (PEL_UNLIKELY(pel__group_cancelled(g))) {

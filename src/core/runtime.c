@@ -107,6 +107,13 @@ static void runtime_release(pel_runtime *rt)
     pel__sleep_destroy(rt);
     pel__pool_destroy(rt);
     pthread_mutex_destroy(&rt->inject_lock);
+    for (int i = 0; i < PEL_MAX_EXT_DEQUES; i++) {
+        if (!rt->ext_deques[i]) continue;
+        pel__deque_destroy(rt->ext_deques[i]);
+        free(rt->ext_deques[i]);
+        rt->ext_deques[i] = NULL;
+    }
+    pthread_mutex_destroy(&rt->ext_lock);
 }
 
 PEL_EXPORT int pel_runtime_create(const pel_config *cfg, pel_runtime **out)
@@ -123,6 +130,9 @@ PEL_EXPORT int pel_runtime_create(const pel_config *cfg, pel_runtime **out)
     atomic_init(&rt->any_cancel, 0);
     atomic_init(&rt->inject_count, 0);
     atomic_init(&rt->external_spawned, 0);
+    atomic_init(&rt->live_flows, 0);
+    atomic_init(&rt->ext_count, 0);
+    pthread_mutex_init(&rt->ext_lock, NULL);
     rt->workers = calloc((size_t)nworkers, sizeof(*rt->workers));
     if (!rt->workers || pel__topology_load(&rt->topo) != PEL_OK) {
         free(rt->workers);
@@ -177,6 +187,9 @@ PEL_EXPORT int pel_runtime_destroy(pel_runtime *rt)
     if (rt == default_rt) return PEL_EINVAL;
     pel__worker *w = pel__tls_worker;
     if (w && w->rt == rt) return PEL_EDEADLK;
+    /* acquire: pairs with the release decrement in pel_flow_destroy (its flow's tasks
+     * are finished). */
+    if (atomic_load_explicit(&rt->live_flows, memory_order_acquire) > 0) return PEL_EBUSY;
     int alive = PEL__RT_ALIVE;
     /* acq_rel: one destroyer wins; the loser reports the runtime as destroyed. */
     if (!atomic_compare_exchange_strong_explicit(&rt->state, &alive, PEL__RT_DRAINING,

@@ -117,3 +117,12 @@ pel__task *pel__pool_take(pel_runtime *rt)
     pthread_mutex_unlock(&rt->pool_lock);
     return t;
 }
+
+void pel__pool_give(pel_runtime *rt, pel__task *t)
+{
+    pthread_mutex_lock(&rt->pool_lock);
+    t->next = rt->pool_free;
+    rt->pool_free = t;
+    rt->pool_count++;
+    pthread_mutex_unlock(&rt->pool_lock);
+}

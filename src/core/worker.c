@@ -90,6 +90,17 @@ static pel__task *steal_work(pel__worker *w)
                 }
             }
         }
+        /* Dataflow submitters outside the runtime (see ext_deques). acquire: pairs with
+         * the release increment in pel__flow_ext_deque_take; slots below the count are
+         * set and never change. */
+        int next = atomic_load_explicit(&rt->ext_count, memory_order_acquire);
+        for (int i = 0; i < next; i++) {
+            void *item = pel__deque_steal(rt->ext_deques[i]);
+            if (item == PEL__DEQUE_ABORT)
+                contended = 1;
+            else if (item)
+                return item;
+        }
         pel__task *t = inject_take(rt);
         if (t) return t;
         if (!contended) break;

@@ -1,0 +1,366 @@
+/* execute.c — running dataflow tasks and finishing them.
+ *
+ * A task whose dependency count reaches zero is *ready*: it goes to the deque of the
+ * thread that made it ready (a worker's own deque; the top-level submitter's deque, which
+ * workers steal from; or the runtime's injection queue), or, once some task of the flow
+ * had a priority, into the flow's priority heap with a token in the deque that runs the
+ * best heap entry when picked up. Synthetic nodes (barriers) and tasks that a failure
+ * upstream condemned are finished at once, without running, through a per-thread
+ * worklist so that a long condemned chain cannot overflow the stack.
+ *
+ * Finishing a task seals its successor list (no edge can be added after that), and
+ * releases each successor: a failed task first marks the successors that read its data
+ * as condemned (PEL_EDEPFAILED). A task with children finishes when its body and all its
+ * children have (the `parts` count).
+ */
+#include <string.h>
+
+#include "flow/flow_internal.h"
+
+/* Task flag: a token in a deque that stands for "run the best task of the flow's heap". */
+#define PEL__TASK_FLOW_TOKEN 4u
+
+__thread pel_flow *pel__tls_serving __attribute__((tls_model("initial-exec")));
+
+static __thread pel__ftask *finish_list;
+static __thread int finishing;
+
+void pel__flow_note_failure(pel_flow *f, uint64_t id, const char *name, int error)
+{
+    pthread_mutex_lock(&f->fail_lock);
+    if (f->failure.error == 0) {
+        f->failure.error = error;
+        f->failure.task_id = id;
+        f->failure.name = name;
+    }
+    pthread_mutex_unlock(&f->fail_lock);
+}
+
+/* ---- queueing ready tasks -------------------------------------------------------- */
+
+static void push_item(pel_flow *f, pel__task *item)
+{
+    pel_runtime *rt = f->rt;
+    pel__worker *w = pel__tls_worker;
+    if (PEL_LIKELY(w && w->rt == rt)) {
+        if (PEL_LIKELY(pel__deque_push(&w->deque, item) == PEL_OK)) {
+            pel__notify_work(rt);
+            return;
+        }
+    } else {
+        pel_flow *serving = pel__tls_serving;
+        pel__deque *d = serving && serving->rt == rt ? serving->ext_deque : NULL;
+        if (d) {
+            int was_empty = pel__deque_size_estimate(d) <= 0;
+            if (pel__deque_push(d, item) == PEL_OK) {
+                /* seq_cst fence when the deque looked empty: the store-load half of the
+                 * handshake with a parking worker (its seq_cst sleeper registration, then
+                 * its last look at this deque). While the deque holds older items, a
+                 * worker that takes one comes back for more before it parks. */
+                if (was_empty) atomic_thread_fence(memory_order_seq_cst);
+                pel__notify_work(rt);
+                return;
+            }
+        }
+    }
+    pel__inject(rt, item);
+}
+
+static void heap_push(pel_flow *f, pel__ftask *t)
+{
+    pthread_mutex_lock(&f->heap_lock);
+    if (f->heap_len == f->heap_cap) {
+        size_t cap = f->heap_cap ? 2 * f->heap_cap : 256;
+        pel__ftask **h = realloc(f->heap, cap * sizeof(*h));
+        uint64_t *s = h ? realloc(f->heap_seq, cap * sizeof(*s)) : NULL;
+        if (h) f->heap = h;
+        if (s) f->heap_seq = s;
+        PEL_ASSERT(h && s && "out of memory growing the priority queue");
+        f->heap_cap = cap;
+    }
+    /* Sift up: parent (i-1)/2; higher priority first, then earlier readiness. */
+    size_t i = f->heap_len++;
+    uint64_t seq = f->heap_next_seq++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        pel__ftask *q = f->heap[p];
+        if (q->priority > t->priority || (q->priority == t->priority && f->heap_seq[p] < seq))
+            break;
+        f->heap[i] = q;
+        f->heap_seq[i] = f->heap_seq[p];
+        i = p;
+    }
+    f->heap[i] = t;
+    f->heap_seq[i] = seq;
+    pthread_mutex_unlock(&f->heap_lock);
+}
+
+static int heap_before(pel_flow *f, size_t a, size_t b)
+{
+    int pa = f->heap[a]->priority, pb = f->heap[b]->priority;
+    return pa > pb || (pa == pb && f->heap_seq[a] < f->heap_seq[b]);
+}
+
+static pel__ftask *heap_pop(pel_flow *f)
+{
+    pthread_mutex_lock(&f->heap_lock);
+    if (f->heap_len == 0) {
+        pthread_mutex_unlock(&f->heap_lock);
+        return NULL;
+    }
+    pel__ftask *top = f->heap[0];
+    size_t n = --f->heap_len, i = 0;
+    pel__ftask *last = f->heap[n];
+    uint64_t last_seq = f->heap_seq[n];
+    f->heap[0] = last;
+    f->heap_seq[0] = last_seq;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && heap_before(f, c + 1, c)) c++;
+        if (!heap_before(f, c, i)) break;
+        pel__ftask *tmp = f->heap[i];
+        uint64_t ts = f->heap_seq[i];
+        f->heap[i] = f->heap[c];
+        f->heap_seq[i] = f->heap_seq[c];
+        f->heap[c] = tmp;
+        f->heap_seq[c] = ts;
+        i = c;
+    }
+    pthread_mutex_unlock(&f->heap_lock);
+    return top;
+}
+
+/* Queue runnable task t. */
+static void schedule(pel_flow *f, pel__ftask *t)
+{
+    /* relaxed: a sticky hint; either path runs the task. */
+    if (PEL_LIKELY(!atomic_load_explicit(&f->use_heap, memory_order_relaxed))) {
+        push_item(f, &t->core);
+        return;
+    }
+    pel__worker *w = pel__tls_worker;
+    pel__task *token = (w && w->rt == f->rt) ? pel__task_alloc(w) : pel__pool_take(f->rt);
+    PEL_ASSERT(token && "out of memory for a priority token");
+    heap_push(f, t);
+    token->fn = NULL;
+    token->arg = f;
+    token->group = NULL;
+    token->flags = PEL__TASK_FLOW | PEL__TASK_FLOW_TOKEN;
+    push_item(f, token);
+}
+
+static void finish_later(pel__ftask *t)
+{
+    t->free_next = finish_list;
+    finish_list = t;
+    if (finishing) return;
+    finishing = 1;
+    while (finish_list) {
+        pel__ftask *n = finish_list;
+        finish_list = n->free_next;
+        pel__flow_finish(n->flow, n);
+    }
+    finishing = 0;
+}
+
+void pel__flow_ready(pel_flow *f, pel__ftask *t)
+{
+    if (PEL_UNLIKELY(t->kind == PEL__K_ACQUIRE)) {
+        /* release: pairs with the acquire in acquire_done (data.c). */
+        atomic_store_explicit(&t->acquire_ready, 1, memory_order_release);
+        /* seq_cst: with the waiter's seq_cst store of its parker before its last check. */
+        pel__parker *p = atomic_exchange_explicit(&t->waiter, NULL, memory_order_seq_cst);
+        if (p) pel__parker_unpark(p);
+        return;
+    }
+    /* relaxed: ordered by the acquire half of the count update that made t ready. */
+    if (PEL_UNLIKELY(t->kind == PEL__K_BARRIER ||
+                     atomic_load_explicit(&t->dep_failed, memory_order_relaxed))) {
+        finish_later(t);
+        return;
+    }
+    schedule(f, t);
+}
+
+/* ---- COMMUTE: one task at a time per handle -------------------------------------- */
+
+static int has_commute(const pel__ftask *t)
+{
+    for (unsigned i = 0; i < t->naccess; i++)
+        if (t->acc[i].mode == PEL_COMMUTE) return 1;
+    return 0;
+}
+
+static int commute_try(pel__handle *h)
+{
+    int zero = 0;
+    /* acquire: pairs with the release in commute_unlock (the previous holder's writes). */
+    return atomic_compare_exchange_strong_explicit(&h->commute_busy, &zero, 1,
+                                                   memory_order_acquire, memory_order_relaxed);
+}
+
+static void commute_unlock(pel_flow *f, pel__handle *h)
+{
+    /* seq_cst store and load: a Dekker pair with the waiter's seq_cst increment of
+     * commute_waiting then its retry: one of us sees the other. */
+    atomic_store_explicit(&h->commute_busy, 0, memory_order_seq_cst);
+    if (atomic_load_explicit(&h->commute_waiting, memory_order_seq_cst) == 0) return;
+    pthread_mutex_lock(&h->commute_lock);
+    pel__ftask *t = h->commute_queue;
+    if (t) {
+        h->commute_queue = t->free_next;
+        atomic_fetch_sub_explicit(&h->commute_waiting, 1, memory_order_relaxed);
+    }
+    pthread_mutex_unlock(&h->commute_lock);
+    if (t) schedule(f, t);
+}
+
+/* Take every COMMUTE handle of t, or none: then t waits in the queue of the handle that
+ * was busy and is rescheduled when it is let go. No task holds one handle while waiting
+ * for another, so this cannot deadlock. Returns 1 if t may run. */
+static int commute_acquire(pel_flow *f, pel__ftask *t)
+{
+    for (;;) {
+        unsigned i;
+        pel__handle *busy = NULL;
+        for (i = 0; i < t->naccess; i++) {
+            if (t->acc[i].mode != PEL_COMMUTE) continue;
+            if (!commute_try(t->acc[i].h)) {
+                busy = t->acc[i].h;
+                break;
+            }
+        }
+        if (!busy) return 1;
+        for (unsigned j = 0; j < i; j++)
+            if (t->acc[j].mode == PEL_COMMUTE) commute_unlock(f, t->acc[j].h);
+        pthread_mutex_lock(&busy->commute_lock);
+        atomic_fetch_add_explicit(&busy->commute_waiting, 1, memory_order_seq_cst);
+        if (atomic_load_explicit(&busy->commute_busy, memory_order_seq_cst) == 0) {
+            /* Let go meanwhile: try everything again. */
+            atomic_fetch_sub_explicit(&busy->commute_waiting, 1, memory_order_relaxed);
+            pthread_mutex_unlock(&busy->commute_lock);
+            continue;
+        }
+        t->free_next = NULL;
+        pel__ftask **p = &busy->commute_queue;
+        while (*p) p = &(*p)->free_next;
+        *p = t;
+        pthread_mutex_unlock(&busy->commute_lock);
+        return 0;
+    }
+}
+
+/* ---- running --------------------------------------------------------------------- */
+
+static void close_child_reductions(pel_flow *f, pel__ftask *t, int slot)
+{
+    for (unsigned i = 0; i < t->naccess; i++) {
+        pel__tracker *tr = &t->child_trackers[i];
+        if (tr->group_kind == PEL__G_REDUCE) {
+            PEL_ASSERT(pel__ftask_reserve(f, slot, 1) == PEL_OK);
+            pel__track_close_reduction(f, slot, tr, t);
+        }
+    }
+}
+
+static void run_ftask(pel_flow *f, pel__ftask *t)
+{
+    int commute = PEL_UNLIKELY(has_commute(t));
+    if (commute && !commute_acquire(f, t)) return;
+    pel__ftask *saved = pel__tls_ftask;
+    pel__tls_ftask = t;
+    int rc = t->fn((pel_flow_task *)t, t->arg);
+    pel__tls_ftask = saved;
+    if (commute)
+        for (unsigned i = 0; i < t->naccess; i++)
+            if (t->acc[i].mode == PEL_COMMUTE) commute_unlock(f, t->acc[i].h);
+    t->status = rc;
+    if (PEL_UNLIKELY(rc != 0)) pel__flow_note_failure(f, t->id, t->name, rc);
+    if (PEL_UNLIKELY(t->child_trackers != NULL)) close_child_reductions(f, t, pel__flow_slot(f));
+    /* acq_rel: the last part's holder finishes t after every child's effects. */
+    if (atomic_fetch_sub_explicit(&t->parts, 1, memory_order_acq_rel) == 1)
+        pel__flow_finish(f, t);
+}
+
+void pel__flow_execute(pel__worker *w, pel__task *item)
+{
+    if (item->flags & PEL__TASK_FLOW_TOKEN) {
+        pel_flow *f = item->arg;
+        if (w)
+            pel__task_free(w, item);
+        else
+            pel__pool_give(f->rt, item);
+        pel__ftask *t = heap_pop(f);
+        if (t) run_ftask(f, t);
+        return;
+    }
+    pel__ftask *t = pel__ftask_of(item);
+    run_ftask(t->flow, t);
+}
+
+/* ---- finishing ------------------------------------------------------------------- */
+
+static void condemn(pel__ftask *s, uint64_t id, const char *name)
+{
+    int none = 0;
+    /* relaxed: published with s's count update below (acq_rel). */
+    if (atomic_compare_exchange_strong_explicit(&s->dep_failed, &none, 1, memory_order_relaxed,
+                                                memory_order_relaxed)) {
+        s->fail_id = id;
+        s->fail_name = name;
+    }
+}
+
+void pel__flow_finish(pel_flow *f, pel__ftask *t)
+{
+    int slot = pel__flow_slot(f);
+    /* relaxed: t's own thread set it, or a predecessor's release reached us. */
+    int condemned = atomic_load_explicit(&t->dep_failed, memory_order_relaxed);
+    int failed = condemned || t->status != 0;
+    uint64_t origin = condemned ? t->fail_id : t->id;
+    const char *origin_name = condemned ? t->fail_name : t->name;
+    if (PEL_UNLIKELY(t->kind == PEL__K_COMBINE)) {
+        pel__redgroup *rg = t->acc[0].red;
+        for (int i = 0; i < rg->ncopies; i++) free(rg->copies[i]);
+        pthread_mutex_destroy(&rg->lock);
+        free(rg);
+        t->acc[0].red = NULL;
+    }
+    if (PEL_UNLIKELY(t->child_trackers != NULL))
+        for (unsigned i = 0; i < t->naccess; i++) pel__track_clear(f, slot, &t->child_trackers[i]);
+    if (PEL_UNLIKELY(condemned && t->kind == PEL__K_TASK))
+        atomic_fetch_add_explicit(&f->skipped, 1, memory_order_relaxed);
+    if (t->status_out) *t->status_out = condemned ? PEL_EDEPFAILED : t->status;
+    if (PEL_UNLIKELY(f->graph != NULL)) pel__graph_status(f, t, condemned ? PEL_EDEPFAILED : t->status);
+
+    /* acq_rel: acquire sees the edges' fields (their release CAS); release orders our
+     * effects before the sealed list that pruning reads. */
+    pel__edge *e = atomic_exchange_explicit(&t->succs, PEL__SEALED, memory_order_acq_rel);
+    while (e) {
+        pel__edge *next = e->next;
+        pel__ftask *s = e->succ;
+        if (PEL_UNLIKELY(failed && e->data)) condemn(s, origin, origin_name);
+        /* acq_rel: release publishes t's effects to s; acquire, for the last one, all
+         * other predecessors'. */
+        if (atomic_fetch_sub_explicit(&s->deps, 1, memory_order_acq_rel) == 1) pel__flow_ready(f, s);
+        e = next;
+    }
+    pel__ftask *parent = t->parent;
+    if (PEL_UNLIKELY(parent != NULL)) {
+        if (PEL_UNLIKELY(failed) && t->kind == PEL__K_TASK) condemn(parent, origin, origin_name);
+        /* acq_rel: as in run_ftask. */
+        int32_t left = atomic_fetch_sub_explicit(&parent->parts, 1, memory_order_acq_rel) - 1;
+        if (left == 0) {
+            pel__flow_finish(f, parent);
+        } else if (left == 1 && atomic_load_explicit(&parent->waiter, memory_order_seq_cst)) {
+            /* seq_cst: pairs with the waiter's seq_cst store before its last check. */
+            pel__parker *p = atomic_exchange_explicit(&parent->waiter, NULL, memory_order_seq_cst);
+            if (p) pel__parker_unpark(p);
+        }
+    }
+    /* Last: once counted, a waiter may return and the flow may be destroyed. */
+    int counted = t->counted;
+    pel__ftask_unref(f, slot, t);
+    if (counted) pel__flow_count_finish(f, slot);
+}
