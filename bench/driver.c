@@ -43,6 +43,10 @@ static const bench_def benches[] = {
     {"idle", "idle", IDLE_SYSTEMS, "pel", "1000", "500", "window_ms=%s", KIND_IDLE, 0, 0, 1},
     {"idle", "wake", IDLE_SYSTEMS " futex", "pel", "10 100", "4 100", "trials_per_process=%s sleep_ms=%s",
      KIND_WAKE, 0, 0, 1},
+    {"chains", "chains", "pel omp-gomp omp-libomp starpu", "omp-gomp", "1000000 64", "200000 64",
+     "tasks=%s chains=%s, empty read-write tasks", KIND_TASKS, 0, 0, 0},
+    {"taskbench", "taskbench", "serial pel omp-gomp omp-libomp starpu", "serial", "all graphs",
+     "quick graphs", "%s %s", KIND_METG, 0, 0, 0},
 };
 #define NBENCHES (sizeof benches / sizeof benches[0])
 
@@ -61,10 +65,24 @@ static int system_wanted(const options *o, const bench_def *b, const char *syste
     return 0;
 }
 
-static int binary_exists(const options *o, const char *system)
+/* Groups whose systems are programs of their own, bench-GROUP-SYSTEM (not harness.c). */
+static const char *const own_binary_groups[] = {"chains", "taskbench", "cholesky"};
+
+void binary_path(const bench_def *b, const options *o, const char *system, char *out,
+                 size_t size)
+{
+    for (size_t i = 0; i < sizeof own_binary_groups / sizeof own_binary_groups[0]; i++)
+        if (strcmp(b->group, own_binary_groups[i]) == 0) {
+            snprintf(out, size, "%s/bench-%s-%s", o->bindir, b->group, system);
+            return;
+        }
+    snprintf(out, size, "%s/bench-%s", o->bindir, system);
+}
+
+static int binary_exists(const bench_def *b, const options *o, const char *system)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/bench-%s", o->bindir, system);
+    binary_path(b, o, system, path, sizeof path);
     return access(path, X_OK) == 0;
 }
 
@@ -82,8 +100,11 @@ static void run_bench(const bench_def *b, const options *o)
     for (char *s = strtok_r(names, " ", &save); s; s = strtok_r(NULL, " ", &save)) {
         if (!system_wanted(o, b, s))
             continue;
-        if (!binary_exists(o, s)) {
-            fprintf(stderr, "bench: %s: skipping %s (bench-%s was not built)\n", b->name, s, s);
+        if (!binary_exists(b, o, s)) {
+            char path[4096];
+            binary_path(b, o, s, path, sizeof path);
+            fprintf(stderr, "bench: %s: skipping %s (%s was not built)\n", b->name, s,
+                    strrchr(path, '/') + 1);
             continue;
         }
         for (int w = 0; w < o->nworkers && n < MAX_CONFIGS; w++) {
@@ -99,6 +120,11 @@ static void run_bench(const bench_def *b, const options *o)
         }
     }
 
+    if (b->kind == KIND_METG) { /* taskbench_driver.c: rounds of sweeps, per graph */
+        busy_samples += run_metg(b, o, cs, n);
+        free(names);
+        return;
+    }
     char params[256];
     format_params(b, o, params, sizeof params);
     int reps = o->reps;
@@ -127,7 +153,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] "
             "[--workers 1,2,...] [--systems a,b,...] [--reps N] [--wait-idle S] [NAME...]\n"
-            "NAME: a group (fib nqueens uts for reduce sort idle) or one benchmark:\n");
+            "NAME: a group (fib nqueens uts for reduce sort idle chains taskbench) or one "
+            "benchmark:\n");
     for (size_t i = 0; i < NBENCHES; i++)
         fprintf(stderr, "  %-12s (group %s) systems: %s\n", benches[i].name, benches[i].group,
                 benches[i].systems);

@@ -21,6 +21,7 @@ typedef enum kind {
     KIND_SORT,    /* n */
     KIND_IDLE,    /* median_s is CPU seconds used in the window: cpu_percent_of_core */
     KIND_WAKE,    /* samples are wake latencies: wake_median_us, wake_max_us */
+    KIND_METG,    /* Task Bench granularity sweeps: metg_us (taskbench_driver.c) */
 } kind;
 
 typedef struct bench_def {
@@ -62,6 +63,11 @@ typedef struct options {
     int nnames;
 } options;
 
+/* driver.c: the executable of `system` for benchmark `b`: BINDIR/bench-SYSTEM, or
+ * BINDIR/bench-GROUP-SYSTEM for the groups whose systems are separate programs. */
+void binary_path(const bench_def *b, const options *o, const char *system, char *out,
+                 size_t size);
+
 /* machine.c */
 extern int exit_status; /* 1 once any error was reported */
 void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -83,5 +89,11 @@ void format_params(const bench_def *b, const options *o, char *out, size_t size)
 void check_answers(const bench_def *b, config *cs, int n);
 void report_bench(const bench_def *b, const options *o, config *cs, int n, const char *params);
 void print_floors(void);
+
+/* taskbench_driver.c: run a KIND_METG benchmark on configurations cs[0..n): its graphs'
+ * sweeps, rounds, METG, JSON lines and tables. Frees the samples; returns the number of
+ * samples started while the machine was busy. */
+extern double taskbench_floor_metg_us; /* pel, stencil_1d width 2 compute_bound, 2 workers */
+int run_metg(const bench_def *b, const options *o, config *cs, int n);
 
 #endif /* PEL_BENCH_DRIVER_H */

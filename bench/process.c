@@ -131,7 +131,7 @@ void run_once(config *c, const bench_def *b, const options *o)
     if (o->wait_idle > 0 && wait_for_quiet(o->wait_idle))
         c->busy_samples++;
     char path[4096];
-    snprintf(path, sizeof path, "%s/bench-%s", o->bindir, c->system);
+    binary_path(b, o, c->system, path, sizeof path);
     char args[256];
     snprintf(args, sizeof args, "%s", o->quick ? b->quick_args : b->full_args);
     char workers[16];
