@@ -14,6 +14,7 @@ CMAKE_MIN=3.25
 REQUIRED=(
   cmake:cmake gcc:gcc g++:g++ clang:clang make:make pkg-config:pkg-config
   libomp-dev: libtbb-dev: libhwloc-dev:
+  libopenblas-dev: liblapacke-dev: libstarpu-dev: # examples/cholesky; bench baselines
 )
 OPTIONAL=(ninja-build:ninja)
 
