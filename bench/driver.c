@@ -22,6 +22,7 @@
 
 #define TASK_SYSTEMS "serial pel omp-gomp omp-libomp tbb"
 #define IDLE_SYSTEMS "pel omp-gomp omp-libomp tbb"
+#define CHOL_SYSTEMS "pel openblas omp-gomp omp-libomp starpu"
 
 static const bench_def benches[] = {
     {"fib", "fib", TASK_SYSTEMS, "serial", "35", "30", "n=%s", KIND_TASKS, 0, 0, 0},
@@ -47,6 +48,27 @@ static const bench_def benches[] = {
      "tasks=%s chains=%s, empty read-write tasks", KIND_TASKS, 0, 0, 0},
     {"taskbench", "taskbench", "serial pel omp-gomp omp-libomp starpu", "serial", "all graphs",
      "quick graphs", "%s %s", KIND_METG, 0, 0, 0},
+    /* Tiled Cholesky: one benchmark per N and tile (openblas ignores the tile: it runs in
+     * each, interleaved with the others), largest worker count only; NULL quick
+     * arguments: not in --quick. */
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "2048 128", "2048 128", "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "2048 256", "2048 256", "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "2048 512", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "4096 128", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "4096 256", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "4096 512", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "8192 128", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "8192 256", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "8192 512", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
 };
 #define NBENCHES (sizeof benches / sizeof benches[0])
 
@@ -91,6 +113,8 @@ static void run_bench(const bench_def *b, const options *o)
     config cs[MAX_CONFIGS];
     int n = 0;
     int maxw = o->workers[o->nworkers - 1];
+    if (o->quick && b->quick_args == NULL) /* not part of the quick run */
+        return;
     if (b->kind == KIND_WAKE && maxw < 2) {
         /* The caller must not be the thread that runs the work. */
         fprintf(stderr, "bench: %s: skipped (needs at least 2 workers)\n", b->name);
@@ -153,8 +177,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] "
             "[--workers 1,2,...] [--systems a,b,...] [--reps N] [--wait-idle S] [NAME...]\n"
-            "NAME: a group (fib nqueens uts for reduce sort idle chains taskbench) or one "
-            "benchmark:\n");
+            "NAME: a group (fib nqueens uts for reduce sort idle chains taskbench cholesky) or "
+            "one benchmark:\n");
     for (size_t i = 0; i < NBENCHES; i++)
         fprintf(stderr, "  %-12s (group %s) systems: %s\n", benches[i].name, benches[i].group,
                 benches[i].systems);
@@ -297,6 +321,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: warning: %d samples started while other processes were busy\n",
                 busy_samples);
     print_floors();
+    cholesky_print_best();
     if (md) {
         if (busy_samples)
             fprintf(md, "\n%d samples started while other processes kept the CPUs busy "

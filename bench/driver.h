@@ -22,6 +22,7 @@ typedef enum kind {
     KIND_IDLE,    /* median_s is CPU seconds used in the window: cpu_percent_of_core */
     KIND_WAKE,    /* samples are wake latencies: wake_median_us, wake_max_us */
     KIND_METG,    /* Task Bench granularity sweeps: metg_us (taskbench_driver.c) */
+    KIND_GFLOPS,  /* a factorization of an N x N matrix: n, gflops (N^3/3 flops) */
 } kind;
 
 typedef struct bench_def {
@@ -95,5 +96,10 @@ void print_floors(void);
  * samples started while the machine was busy. */
 extern double taskbench_floor_metg_us; /* pel, stencil_1d width 2 compute_bound, 2 workers */
 int run_metg(const bench_def *b, const options *o, config *cs, int n);
+
+/* cholesky_report.c: note a cholesky configuration's result (returns its GFLOP/s) and,
+ * at the end, print each system's best per N and the floors judged on them. */
+double cholesky_note(const bench_def *b, const options *o, const config *c);
+void cholesky_print_best(void);
 
 #endif /* PEL_BENCH_DRIVER_H */

@@ -161,6 +161,14 @@ static void report(const bench_def *b, const options *o, config *cs, int n, conf
         break;
     case KIND_METG: /* reported by taskbench_driver.c */
         break;
+    case KIND_GFLOPS: /* cholesky: tasks are the tiled systems' kernel calls */
+        printf(",\"n\":%.0f", nelems);
+        if (c->tasks > 0)
+            printf(",\"tasks\":%ld", c->tasks);
+        extra = cholesky_note(b, o, c);
+        json_num("gflops", extra);
+        extra_name = "GFLOP/s";
+        break;
     }
     double speedup1 = own1 ? own1->median / c->median : NAN;
     double vs_pel = pel ? c->median / pel->median : NAN;

@@ -1,0 +1,123 @@
+/* bench/cholesky_pel.c — the tiled algorithm on pel's dataflow: one pel_data handle per
+ * tile, each kernel a task that declares PEL_READ on the tiles it reads and
+ * PEL_READWRITE on the one it updates, with the priorities of cholesky.h; pel derives
+ * the order. The same code as examples/cholesky.c, inside the benchmark harness. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <pel.h>
+
+#include "cholesky.h"
+
+static pel_runtime *rt;
+
+static int check(int rc, const char *what)
+{
+    if (rc != PEL_OK)
+        fprintf(stderr, "bench-cholesky-pel: %s: %s\n", what, pel_strerror(rc));
+    return rc;
+}
+
+static int pel_setup(int workers)
+{
+    pel_config cfg;
+    pel_config_init(&cfg);
+    cfg.num_workers = workers;
+    return check(pel_runtime_create(&cfg, &rt), "pel_runtime_create");
+}
+
+static void pel_teardown(void)
+{
+    check(pel_runtime_destroy(rt), "pel_runtime_destroy");
+}
+
+/* The tasks: the tile size is their argument (copied by pel), the tiles their data. */
+static int potrf_task(pel_flow_task *t, void *arg)
+{
+    return chol_potrf(pel_flow_data(t, 0), *(const int *)arg);
+}
+
+static int trsm_task(pel_flow_task *t, void *arg)
+{
+    chol_trsm(pel_flow_data(t, 0), pel_flow_data(t, 1), *(const int *)arg);
+    return 0;
+}
+
+static int syrk_task(pel_flow_task *t, void *arg)
+{
+    chol_syrk(pel_flow_data(t, 0), pel_flow_data(t, 1), *(const int *)arg);
+    return 0;
+}
+
+static int gemm_task(pel_flow_task *t, void *arg)
+{
+    chol_gemm(pel_flow_data(t, 0), pel_flow_data(t, 1), pel_flow_data(t, 2), *(const int *)arg);
+    return 0;
+}
+
+static int submit(pel_flow *f, pel_flow_fn fn, const char *name, int *nb, int prio,
+                  const pel_access *acc, unsigned nacc)
+{
+    pel_task_desc d = {.fn = fn, .arg = nb, .arg_size = sizeof *nb, .access = acc,
+                       .naccess = nacc, .priority = prio, .name = name};
+    return pel_submit(f, &d);
+}
+
+/* Submit the whole factorization; stops at the first error. */
+static int submit_all(pel_flow *f, const pel_data *h, int nt, int nb)
+{
+    int rc = PEL_OK;
+    for (int k = 0; k < nt && rc == PEL_OK; k++) {
+        pel_access potrf[] = {{h[k * nt + k], PEL_READWRITE}};
+        rc = submit(f, potrf_task, "potrf", &nb, chol_prio_potrf(nt, k), potrf, 1);
+        for (int m = k + 1; m < nt && rc == PEL_OK; m++) {
+            pel_access trsm[] = {{h[k * nt + k], PEL_READ}, {h[m * nt + k], PEL_READWRITE}};
+            rc = submit(f, trsm_task, "trsm", &nb, chol_prio_trsm(nt, k), trsm, 2);
+        }
+        for (int n = k + 1; n < nt && rc == PEL_OK; n++) {
+            int prio = chol_prio_update(nt, n);
+            pel_access syrk[] = {{h[n * nt + k], PEL_READ}, {h[n * nt + n], PEL_READWRITE}};
+            rc = submit(f, syrk_task, "syrk", &nb, prio, syrk, 2);
+            for (int m = n + 1; m < nt && rc == PEL_OK; m++) {
+                pel_access gemm[] = {{h[m * nt + k], PEL_READ},
+                                     {h[n * nt + k], PEL_READ},
+                                     {h[m * nt + n], PEL_READWRITE}};
+                rc = submit(f, gemm_task, "gemm", &nb, prio, gemm, 3);
+            }
+        }
+    }
+    return check(rc, "pel_submit");
+}
+
+static int pel_factor(chol_matrix *a)
+{
+    int nt = a->nt, nb = a->nb;
+    size_t tile_bytes = (size_t)nb * (size_t)nb * sizeof(double);
+    pel_data *h = calloc((size_t)nt * (size_t)nt, sizeof *h);
+    pel_flow *f;
+    if (h == NULL || check(pel_flow_create(rt, NULL, &f), "pel_flow_create") != PEL_OK) {
+        free(h);
+        return -1;
+    }
+    int rc = PEL_OK;
+    for (int m = 0; m < nt && rc == PEL_OK; m++)
+        for (int k = 0; k <= m && rc == PEL_OK; k++)
+            rc = check(pel_data_register(f, chol_tile(a, m, k), tile_bytes, &h[m * nt + k]),
+                       "pel_data_register");
+    if (rc == PEL_OK)
+        rc = submit_all(f, h, nt, nb);
+    int rc_wait = pel_flow_wait(f); /* the first failed task's code: LAPACK's info */
+    if (rc == PEL_OK)
+        rc = rc_wait;
+    if (check(pel_flow_destroy(f), "pel_flow_destroy") != PEL_OK && rc == PEL_OK)
+        rc = -1;
+    free(h);
+    return rc;
+}
+
+const chol_system chol_system_impl = {
+    .name = "pel",
+    .setup = pel_setup,
+    .teardown = pel_teardown,
+    .factor_tiles = pel_factor,
+};
