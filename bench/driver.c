@@ -22,6 +22,7 @@
 
 #define TASK_SYSTEMS "serial pel omp-gomp omp-libomp tbb"
 #define IDLE_SYSTEMS "pel omp-gomp omp-libomp tbb"
+#define TASKBENCH_SYSTEMS "serial pel omp-gomp omp-libomp starpu"
 #define CHOL_SYSTEMS "pel openblas omp-gomp omp-libomp starpu"
 
 static const bench_def benches[] = {
@@ -46,8 +47,10 @@ static const bench_def benches[] = {
      KIND_WAKE, 0, 0, 1},
     {"chains", "chains", "pel omp-gomp omp-libomp starpu", "omp-gomp", "1000000 64", "200000 64",
      "tasks=%s chains=%s, empty read-write tasks", KIND_TASKS, 0, 0, 0},
-    {"taskbench", "taskbench", "serial pel omp-gomp omp-libomp starpu", "serial", "all graphs",
-     "quick graphs", "%s %s", KIND_METG, 0, 0, 0},
+    {"taskbench", "taskbench", TASKBENCH_SYSTEMS, "serial", "all graphs", "quick graphs", "%s %s",
+     KIND_METG, 0, 0, 0},
+    {"taskbench-floor", "taskbench-floor", TASKBENCH_SYSTEMS, "serial", "floor graph",
+     "floor graph", "%s %s", KIND_METG, 0, 0, 0},
     /* Tiled Cholesky: one benchmark per N and tile (openblas ignores the tile: it runs in
      * each, interleaved with the others), largest worker count only; NULL quick
      * arguments: not in --quick. */
@@ -87,17 +90,21 @@ static int system_wanted(const options *o, const bench_def *b, const char *syste
     return 0;
 }
 
-/* Groups whose systems are programs of their own, bench-GROUP-SYSTEM (not harness.c). */
+/* Groups whose systems are programs of their own, bench-GROUP-SYSTEM (not harness.c);
+ * a group named GROUP-SOMETHING uses GROUP's programs. */
 static const char *const own_binary_groups[] = {"chains", "taskbench", "cholesky"};
 
 void binary_path(const bench_def *b, const options *o, const char *system, char *out,
                  size_t size)
 {
-    for (size_t i = 0; i < sizeof own_binary_groups / sizeof own_binary_groups[0]; i++)
-        if (strcmp(b->group, own_binary_groups[i]) == 0) {
-            snprintf(out, size, "%s/bench-%s-%s", o->bindir, b->group, system);
+    for (size_t i = 0; i < sizeof own_binary_groups / sizeof own_binary_groups[0]; i++) {
+        const char *g = own_binary_groups[i];
+        size_t len = strlen(g);
+        if (strncmp(b->group, g, len) == 0 && (b->group[len] == '\0' || b->group[len] == '-')) {
+            snprintf(out, size, "%s/bench-%s-%s", o->bindir, g, system);
             return;
         }
+    }
     snprintf(out, size, "%s/bench-%s", o->bindir, system);
 }
 
@@ -177,8 +184,8 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] "
             "[--workers 1,2,...] [--systems a,b,...] [--reps N] [--wait-idle S] [NAME...]\n"
-            "NAME: a group (fib nqueens uts for reduce sort idle chains taskbench cholesky) or "
-            "one benchmark:\n");
+            "NAME: a group (fib nqueens uts for reduce sort idle chains taskbench taskbench-floor "
+            "cholesky) or one benchmark:\n");
     for (size_t i = 0; i < NBENCHES; i++)
         fprintf(stderr, "  %-12s (group %s) systems: %s\n", benches[i].name, benches[i].group,
                 benches[i].systems);
