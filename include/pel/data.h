@@ -29,7 +29,7 @@
  *
  * Nesting: a task may submit tasks to its own flow while it runs. They are its children:
  * their accesses must lie within the task's own (a handle it declared; writing only what
- * it may write), they are ordered among themselves by the same rules, and the task counts
+ * it may write; under a REDUCE access, only REDUCE), they are ordered among themselves by the same rules, and the task counts
  * as finished (releasing its own successors) only when its children have finished.
  *
  * Failure: a task that returns non-zero has failed. Every task that reads what it would

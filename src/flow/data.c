@@ -33,7 +33,6 @@ static int handle_table_grow(pel_flow *f)
     if (!chunk) return PEL_ENOMEM;
     for (size_t i = 0; i < PEL__HANDLE_CHUNK; i++) {
         chunk[i].index = (uint32_t)(n * PEL__HANDLE_CHUNK + i);
-        pthread_mutex_init(&chunk[i].commute_lock, NULL);
     }
     f->chunks[n] = chunk;
     f->nchunks = n + 1;
@@ -73,9 +72,6 @@ PEL_EXPORT int pel_data_register(pel_flow *f, void *ptr, size_t size, pel_data *
     memset(&h->root, 0, sizeof(h->root));
     h->root.h = h;
     h->acquirer = NULL;
-    atomic_init(&h->commute_busy, 0);
-    atomic_init(&h->commute_waiting, 0);
-    h->commute_queue = NULL;
     snprintf(h->label, sizeof(h->label), "d%u", h->index + 1);
     h->free_next = NULL;
     /* release: publishes the record to tasks' acquire load in pel__handle_get. */
@@ -197,11 +193,7 @@ void pel__handles_destroy(pel_flow *f)
         pel__handle *h = &f->chunks[i / PEL__HANDLE_CHUNK][i % PEL__HANDLE_CHUNK];
         if (h->gen & 1) pel__track_clear(f, slot, &h->root);
     }
-    for (size_t c = 0; c < f->nchunks; c++) {
-        for (size_t i = 0; i < PEL__HANDLE_CHUNK; i++)
-            pthread_mutex_destroy(&f->chunks[c][i].commute_lock);
-        free(f->chunks[c]);
-    }
+    for (size_t c = 0; c < f->nchunks; c++) free(f->chunks[c]);
     f->nchunks = 0;
     atomic_store_explicit(&f->nhandles, 0, memory_order_relaxed);
 }

@@ -201,61 +201,73 @@ static int has_commute(const pel__ftask *t)
     return 0;
 }
 
-static int commute_try(pel__handle *h)
+static int commute_try(pel__tracker *tr)
 {
     int zero = 0;
     /* acquire: pairs with the release in commute_unlock (the previous holder's writes). */
-    return atomic_compare_exchange_strong_explicit(&h->commute_busy, &zero, 1,
+    return atomic_compare_exchange_strong_explicit(&tr->commute_busy, &zero, 1,
                                                    memory_order_acquire, memory_order_relaxed);
 }
 
-static void commute_unlock(pel_flow *f, pel__handle *h)
+static void qlock(pel__tracker *tr)
+{
+    /* acquire / release: an ordinary spin lock around the queue. */
+    while (atomic_exchange_explicit(&tr->commute_qlock, 1, memory_order_acquire))
+        pel__cpu_relax();
+}
+
+static void qunlock(pel__tracker *tr)
+{
+    atomic_store_explicit(&tr->commute_qlock, 0, memory_order_release);
+}
+
+static void commute_unlock(pel_flow *f, pel__tracker *tr)
 {
     /* seq_cst store and load: a Dekker pair with the waiter's seq_cst increment of
      * commute_waiting then its retry: one of us sees the other. */
-    atomic_store_explicit(&h->commute_busy, 0, memory_order_seq_cst);
-    if (atomic_load_explicit(&h->commute_waiting, memory_order_seq_cst) == 0) return;
-    pthread_mutex_lock(&h->commute_lock);
-    pel__ftask *t = h->commute_queue;
+    atomic_store_explicit(&tr->commute_busy, 0, memory_order_seq_cst);
+    if (atomic_load_explicit(&tr->commute_waiting, memory_order_seq_cst) == 0) return;
+    qlock(tr);
+    pel__ftask *t = tr->commute_queue;
     if (t) {
-        h->commute_queue = t->free_next;
-        atomic_fetch_sub_explicit(&h->commute_waiting, 1, memory_order_relaxed);
+        tr->commute_queue = t->free_next;
+        atomic_fetch_sub_explicit(&tr->commute_waiting, 1, memory_order_relaxed);
     }
-    pthread_mutex_unlock(&h->commute_lock);
+    qunlock(tr);
     if (t) schedule(f, t);
 }
 
-/* Take every COMMUTE handle of t, or none: then t waits in the queue of the handle that
- * was busy and is rescheduled when it is let go. No task holds one handle while waiting
- * for another, so this cannot deadlock. Returns 1 if t may run. */
+/* Take every COMMUTE access of t, or none: then t waits in the queue of the one that was
+ * busy and is rescheduled when it is let go. No task holds one while waiting for another,
+ * so this cannot deadlock. Returns 1 if t may run. */
 static int commute_acquire(pel_flow *f, pel__ftask *t)
 {
     for (;;) {
         unsigned i;
-        pel__handle *busy = NULL;
+        pel__tracker *busy = NULL;
         for (i = 0; i < t->naccess; i++) {
             if (t->acc[i].mode != PEL_COMMUTE) continue;
-            if (!commute_try(t->acc[i].h)) {
-                busy = t->acc[i].h;
+            if (!commute_try(t->acc[i].tracker)) {
+                busy = t->acc[i].tracker;
                 break;
             }
         }
         if (!busy) return 1;
         for (unsigned j = 0; j < i; j++)
-            if (t->acc[j].mode == PEL_COMMUTE) commute_unlock(f, t->acc[j].h);
-        pthread_mutex_lock(&busy->commute_lock);
+            if (t->acc[j].mode == PEL_COMMUTE) commute_unlock(f, t->acc[j].tracker);
+        qlock(busy);
         atomic_fetch_add_explicit(&busy->commute_waiting, 1, memory_order_seq_cst);
         if (atomic_load_explicit(&busy->commute_busy, memory_order_seq_cst) == 0) {
             /* Let go meanwhile: try everything again. */
             atomic_fetch_sub_explicit(&busy->commute_waiting, 1, memory_order_relaxed);
-            pthread_mutex_unlock(&busy->commute_lock);
+            qunlock(busy);
             continue;
         }
         t->free_next = NULL;
         pel__ftask **p = &busy->commute_queue;
         while (*p) p = &(*p)->free_next;
         *p = t;
-        pthread_mutex_unlock(&busy->commute_lock);
+        qunlock(busy);
         return 0;
     }
 }
@@ -276,15 +288,14 @@ static void close_child_reductions(pel_flow *f, pel__ftask *t, int slot)
 /* Run t's body; returns the successor to run next (see `continuation`), or NULL. */
 static pel__ftask *run_one(pel_flow *f, pel__ftask *t)
 {
-    int commute = PEL_UNLIKELY(has_commute(t));
-    if (commute && !commute_acquire(f, t)) return NULL;
+    if (PEL_UNLIKELY(has_commute(t))) {
+        if (!commute_acquire(f, t)) return NULL;
+        t->commute_held = 1; /* until t finishes, children included (pel__flow_finish) */
+    }
     pel__ftask *saved = pel__tls_ftask;
     pel__tls_ftask = t;
     int rc = t->fn((pel_flow_task *)t, t->arg);
     pel__tls_ftask = saved;
-    if (commute)
-        for (unsigned i = 0; i < t->naccess; i++)
-            if (t->acc[i].mode == PEL_COMMUTE) commute_unlock(f, t->acc[i].h);
     t->status = rc;
     if (PEL_UNLIKELY(rc != 0)) pel__flow_note_failure(f, t->id, t->name, rc);
     if (PEL_UNLIKELY(t->child_trackers != NULL)) close_child_reductions(f, t, pel__flow_slot(f));
@@ -322,7 +333,7 @@ void pel__flow_execute(pel__worker *w, pel__task *item)
 
 /* ---- finishing ------------------------------------------------------------------- */
 
-static void condemn(pel__ftask *s, uint64_t id, const char *name)
+static void condemn(pel__ftask *s, uint64_t id, const char *name, int error)
 {
     int none = 0;
     /* relaxed: published with s's count update below (acq_rel). */
@@ -330,6 +341,7 @@ static void condemn(pel__ftask *s, uint64_t id, const char *name)
                                                 memory_order_relaxed)) {
         s->fail_id = id;
         s->fail_name = name;
+        s->fail_error = error;
     }
 }
 
@@ -341,6 +353,7 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t)
     int failed = condemned || t->status != 0;
     uint64_t origin = condemned ? t->fail_id : t->id;
     const char *origin_name = condemned ? t->fail_name : t->name;
+    int origin_error = condemned ? t->fail_error : t->status;
     if (PEL_UNLIKELY(t->kind == PEL__K_COMBINE)) {
         pel__redgroup *rg = t->acc[0].red;
         for (int i = 0; i < rg->ncopies; i++) free(rg->copies[i]);
@@ -350,6 +363,11 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t)
     }
     if (PEL_UNLIKELY(t->child_trackers != NULL))
         for (unsigned i = 0; i < t->naccess; i++) pel__track_clear(f, slot, &t->child_trackers[i]);
+    if (PEL_UNLIKELY(t->commute_held)) {
+        t->commute_held = 0;
+        for (unsigned i = 0; i < t->naccess; i++)
+            if (t->acc[i].mode == PEL_COMMUTE) commute_unlock(f, t->acc[i].tracker);
+    }
     if (PEL_UNLIKELY(condemned && t->kind == PEL__K_TASK))
         atomic_fetch_add_explicit(&f->skipped, 1, memory_order_relaxed);
     if (t->status_out) *t->status_out = condemned ? PEL_EDEPFAILED : t->status;
@@ -361,7 +379,7 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t)
     while (e) {
         pel__edge *next = e->next;
         pel__ftask *s = e->succ;
-        if (PEL_UNLIKELY(failed && e->data)) condemn(s, origin, origin_name);
+        if (PEL_UNLIKELY(failed && e->data)) condemn(s, origin, origin_name, origin_error);
         /* acq_rel: release publishes t's effects to s; acquire, for the last one, all
          * other predecessors'. */
         if (atomic_fetch_sub_explicit(&s->deps, 1, memory_order_acq_rel) == 1) pel__flow_ready(f, s);
@@ -369,7 +387,7 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t)
     }
     pel__ftask *parent = t->parent;
     if (PEL_UNLIKELY(parent != NULL)) {
-        if (PEL_UNLIKELY(failed) && t->kind == PEL__K_TASK) condemn(parent, origin, origin_name);
+        if (PEL_UNLIKELY(failed) && t->kind == PEL__K_TASK) condemn(parent, origin, origin_name, origin_error);
         /* acq_rel: as in run_ftask. */
         int32_t left = atomic_fetch_sub_explicit(&parent->parts, 1, memory_order_acq_rel) - 1;
         if (left == 0) {

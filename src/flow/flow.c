@@ -120,7 +120,7 @@ static int wait_children(pel_flow *f, pel__ftask *t)
     }
     pel__flow_help_until(f, children_done, t, &t->waiter);
     /* relaxed: set before the children's releases we acquired. */
-    return atomic_load_explicit(&t->dep_failed, memory_order_relaxed) ? PEL_EDEPFAILED : PEL_OK;
+    return atomic_load_explicit(&t->dep_failed, memory_order_relaxed) ? t->fail_error : PEL_OK;
 }
 
 PEL_EXPORT int pel_flow_wait(pel_flow *f)

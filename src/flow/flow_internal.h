@@ -51,7 +51,15 @@ typedef struct pel__tracker {
      * the group inherits the failure. */
     uint64_t pruned_fail_id;
     const char *pruned_fail_name;
+    int pruned_fail_error;
     struct pel__tracker *open_next; /* list of trackers with an open reduction */
+    /* COMMUTE members of this domain run one at a time (execute.c). A parent's COMMUTE
+     * access and its children's are in different domains, so they never block each
+     * other. */
+    _Atomic int commute_busy;
+    _Atomic int commute_waiting;
+    _Atomic int commute_qlock; /* spin lock guarding commute_queue (short sections) */
+    struct pel__ftask *commute_queue;
 } pel__tracker;
 
 /* ---- task records ---------------------------------------------------------------- */
@@ -61,7 +69,7 @@ struct pel__handle;
 /* One declared access of a task. */
 typedef struct pel__fslot {
     struct pel__handle *h;
-    pel__tracker *tracker;        /* where this access was linked (for children) */
+    pel__tracker *tracker;        /* where this access was linked */
     void *ptr;                    /* the data's memory (NULL for abstract handles) */
     struct pel__redgroup *red;    /* PEL_REDUCE: private copies */
     struct pel__fslot *group_next;
@@ -93,6 +101,7 @@ typedef struct pel__ftask {
     int priority;
     uint16_t naccess;
     uint8_t kind;
+    uint8_t commute_held; /* holds its COMMUTE accesses' locks (execute.c) */
     uint8_t counted;    /* counted in the flow's pending count (not for acquire nodes) */
     pel__tracker *child_trackers; /* one per access, once the task submits children */
     struct pel__ftask *free_next;
@@ -104,6 +113,7 @@ typedef struct pel__ftask {
     _Atomic int dep_failed;   /* set by a failed predecessor before it releases us */
     uint64_t fail_id;         /* the task that failed first upstream (when dep_failed) */
     const char *fail_name;
+    int fail_error;           /* the code that task returned */
     _Atomic(pel__parker *) waiter; /* a thread waiting for this task's children */
     _Atomic int acquire_ready;     /* PEL__K_ACQUIRE: dependencies met */
     pel__parker *acquire_parker;
@@ -146,10 +156,6 @@ typedef struct pel__handle {
     pel_reduction red;
     pel__tracker root;          /* the top-level domain's tracker */
     pel__ftask *acquirer;       /* the acquire node while acquired */
-    _Atomic int commute_busy;   /* a COMMUTE task of this handle is running */
-    _Atomic int commute_waiting;
-    pthread_mutex_t commute_lock; /* guards commute_queue */
-    pel__ftask *commute_queue;
     char label[64];
     struct pel__handle *free_next;
 } pel__handle;
@@ -164,6 +170,8 @@ typedef struct pel__fslotcount {
     _Atomic int busy;         /* inside pel__flow_count_finish (see wait.c) */
     pel__ftask *free_list;
     int free_count;
+    pel__ftask *spare;        /* full batches (linked by core.next) */
+    int spare_batches;
 } pel__fslotcount;
 
 typedef struct pel__graph pel__graph;

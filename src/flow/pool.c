@@ -56,32 +56,39 @@ static pel__ftask *take_batch(pel_flow *f)
     return &s->records[0];
 }
 
-pel__ftask *pel__ftask_alloc(pel_flow *f, int slot)
+/* Available records of a slot: its list plus its spare batches. */
+static inline long available(const pel__fslotcount *c)
 {
-    pel__fslotcount *c = &f->slots[slot];
-    pel__ftask *t = c->free_list;
-    if (PEL_UNLIKELY(!t)) {
-        if (pel__ftask_reserve(f, slot, 1) != PEL_OK) return NULL;
-        t = c->free_list;
-    }
-    c->free_list = t->free_next;
-    c->free_count--;
-    return t;
+    return c->free_count + (long)c->spare_batches * PEL_FLOW_BATCH;
 }
 
 int pel__ftask_reserve(pel_flow *f, int slot, int n)
 {
     pel__fslotcount *c = &f->slots[slot];
-    while (c->free_count < n) {
+    while (PEL_UNLIKELY(available(c) < n)) {
         pel__ftask *chain = take_batch(f);
         if (!chain) return PEL_ENOMEM;
-        pel__ftask *last = chain;
-        while (last->free_next) last = last->free_next;
-        last->free_next = c->free_list;
-        c->free_list = chain;
-        c->free_count += PEL_FLOW_BATCH;
+        chain->core.next = (pel__task *)c->spare;
+        c->spare = chain;
+        c->spare_batches++;
     }
     return PEL_OK;
+}
+
+pel__ftask *pel__ftask_alloc(pel_flow *f, int slot)
+{
+    pel__fslotcount *c = &f->slots[slot];
+    if (PEL_UNLIKELY(!c->free_list)) {
+        if (pel__ftask_reserve(f, slot, 1) != PEL_OK) return NULL;
+        c->free_list = c->spare;
+        c->spare = (pel__ftask *)c->spare->core.next;
+        c->spare_batches--;
+        c->free_count = PEL_FLOW_BATCH;
+    }
+    pel__ftask *t = c->free_list;
+    c->free_list = t->free_next;
+    c->free_count--;
+    return t;
 }
 
 void pel__ftask_free(pel_flow *f, int slot, pel__ftask *t)
@@ -89,16 +96,21 @@ void pel__ftask_free(pel_flow *f, int slot, pel__ftask *t)
     pel__fslotcount *c = &f->slots[slot];
     if (PEL_UNLIKELY(t->acc != t->inline_acc)) free(t->acc);
     if (PEL_UNLIKELY(t->child_trackers != NULL)) free(t->child_trackers);
+    t->acc = t->inline_acc;
+    t->child_trackers = NULL;
     t->free_next = c->free_list;
     c->free_list = t;
-    if (PEL_LIKELY(++c->free_count < 2 * PEL_FLOW_BATCH)) return;
-    /* Give the first PEL_FLOW_BATCH records back as one chain. */
-    pel__ftask *last = c->free_list;
-    for (int i = 1; i < PEL_FLOW_BATCH; i++) last = last->free_next;
+    if (PEL_LIKELY(++c->free_count < PEL_FLOW_BATCH)) return;
+    /* A full batch: keep it as a spare; beyond two spares, give one to the pool. */
     pel__ftask *chain = c->free_list;
-    c->free_list = last->free_next;
-    c->free_count -= PEL_FLOW_BATCH;
-    last->free_next = NULL;
+    c->free_list = NULL;
+    c->free_count = 0;
+    chain->core.next = (pel__task *)c->spare;
+    c->spare = chain;
+    if (++c->spare_batches <= 2) return;
+    chain = c->spare;
+    c->spare = (pel__ftask *)chain->core.next;
+    c->spare_batches--;
     pthread_mutex_lock(&f->pool_lock);
     chain->core.next = (pel__task *)f->pool_batches;
     f->pool_batches = chain;

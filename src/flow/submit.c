@@ -17,10 +17,8 @@ static int mode_valid(int m)
 /* May a child access in `child` mode what its parent declared in `parent` mode? */
 static int mode_within(int child, int parent)
 {
-    if (child == PEL_READ) return 1;
-    if (parent == PEL_READ) return 0;
-    if (parent == PEL_REDUCE) return child == PEL_REDUCE;
-    return 1;
+    if (parent == PEL_REDUCE) return child == PEL_REDUCE; /* a partial result: no reading */
+    return child == PEL_READ || parent != PEL_READ;
 }
 
 /* A private-copy group for a REDUCE access of h. */
@@ -36,10 +34,12 @@ static pel__redgroup *redgroup_new(pel_flow *f, pel__handle *h, void *data)
     return rg;
 }
 
-static void redgroups_free(pel__ftask *t)
+static void redgroups_free(pel__ftask *t, pel__tracker **trackers)
 {
     for (unsigned i = 0; i < t->naccess; i++) {
-        if (!t->acc[i].red) continue;
+        /* Only groups this submission opened (a child of a REDUCE access shares its
+         * parent's, and has no tracker). */
+        if (!t->acc[i].red || !trackers[i] || trackers[i]->group_kind == PEL__G_REDUCE) continue;
         pthread_mutex_destroy(&t->acc[i].red->lock);
         free(t->acc[i].red);
     }
@@ -57,7 +57,8 @@ static int prepare_access(pel_flow *f, pel__ftask *parent, const pel_access *a, 
     s->ptr = h->ptr;
     s->mode = (uint8_t)a->mode;
     if (!parent) {
-        if (h->acquirer) return PEL_EBUSY;
+        /* The thread holding an acquire would wait for itself; others just queue. */
+        if (h->acquirer && h->acquirer->acquire_parker == pel__self_parker()) return PEL_EBUSY;
         trackers[i] = &h->root;
     } else {
         unsigned j = 0;
@@ -70,9 +71,15 @@ static int prepare_access(pel_flow *f, pel__ftask *parent, const pel_access *a, 
                 parent->child_trackers[k].h = parent->acc[k].h;
         }
         trackers[i] = &parent->child_trackers[j];
-        /* Inside a REDUCE parent, children contribute to the parent's private copy. */
-        if (parent->acc[j].mode == PEL_REDUCE)
-            s->ptr = pel_flow_data((pel_flow_task *)parent, j);
+        if (parent->acc[j].mode == PEL_REDUCE) {
+            /* Children of a REDUCE access contribute to the same reduction, through the
+             * private copy of whichever thread runs them: nothing to order, nothing to
+             * combine separately (the parent's combine waits for the parent, which waits
+             * for its children). */
+            s->red = parent->acc[j].red;
+            trackers[i] = NULL;
+            return PEL_OK;
+        }
     }
     /* A REDUCE access that opens a new reduction brings the group's memory with it. */
     if (a->mode == PEL_REDUCE && trackers[i]->group_kind != PEL__G_REDUCE) {
@@ -82,13 +89,14 @@ static int prepare_access(pel_flow *f, pel__ftask *parent, const pel_access *a, 
     return PEL_OK;
 }
 
-/* Two accesses to one handle in one task: only READ twice is allowed (merged). */
+/* Two accesses to one handle in one task: only READ twice is allowed (each keeps its
+ * index for pel_flow_data; both join the handle's readers). */
 static int duplicates(const pel_access *acc, unsigned i)
 {
     for (unsigned j = 0; j < i; j++)
-        if (acc[j].data == acc[i].data)
-            return acc[i].mode == PEL_READ && acc[j].mode == PEL_READ ? 1 : PEL_EINVAL;
-    return 0;
+        if (acc[j].data == acc[i].data && (acc[i].mode != PEL_READ || acc[j].mode != PEL_READ))
+            return PEL_EINVAL;
+    return PEL_OK;
 }
 
 static void init_task(pel_flow *f, pel__ftask *t, pel__ftask *parent, const pel_task_desc *d)
@@ -110,6 +118,7 @@ static void init_task(pel_flow *f, pel__ftask *t, pel__ftask *parent, const pel_
     t->kind = PEL__K_TASK;
     t->counted = 1;
     t->child_trackers = NULL;
+    t->commute_held = 0;
     atomic_init(&t->deps, PEL__DEPS_LINKING);
     atomic_init(&t->refs, 1);
     atomic_init(&t->parts, 1);
@@ -126,8 +135,8 @@ static int submit_checked(pel_flow *f, pel__ftask *parent, int slot, const pel_t
     unsigned n = d->naccess;
     pel__tracker *inline_trackers[PEL_FLOW_INLINE_ACCESS];
     pel__tracker **trackers = inline_trackers;
-    /* Two records per access may be needed for synthetic nodes, one for the task. */
-    if (pel__ftask_reserve(f, slot, 2 * (int)n + 1) != PEL_OK) return PEL_ENOMEM;
+    /* One record per access may be needed for a synthetic node, one for the task. */
+    if (pel__ftask_reserve(f, slot, (int)n + 1) != PEL_OK) return PEL_ENOMEM;
     pel__ftask *t = pel__ftask_alloc(f, slot);
     t->acc = t->inline_acc;
     if (PEL_UNLIKELY(n > PEL_FLOW_INLINE_ACCESS)) {
@@ -145,19 +154,19 @@ static int submit_checked(pel_flow *f, pel__ftask *parent, int slot, const pel_t
     unsigned used = 0;
     int rc = PEL_OK;
     for (unsigned i = 0; i < n && rc == PEL_OK; i++) {
-        int dup = duplicates(d->access, i);
-        if (dup < 0) rc = dup;
-        if (dup != 0) continue;
+        rc = duplicates(d->access, i);
+        if (rc != PEL_OK) break;
         pel__fslot *s = &t->acc[used];
         memset(s, 0, sizeof(*s));
         s->task = t;
         t->naccess = (uint16_t)(used + 1);
+        trackers[used] = NULL;
         rc = prepare_access(f, parent, &d->access[i], s, trackers, used);
         used++;
     }
     t->naccess = (uint16_t)used;
     if (rc != PEL_OK) {
-        redgroups_free(t);
+        redgroups_free(t, trackers);
         if (trackers != inline_trackers) free(trackers);
         t->child_trackers = NULL;
         pel__ftask_free(f, slot, t);
@@ -176,7 +185,10 @@ static int submit_checked(pel_flow *f, pel__ftask *parent, int slot, const pel_t
     }
     if (PEL_UNLIKELY(f->graph != NULL)) pel__graph_node(f, t);
     int edges = 0;
-    for (unsigned i = 0; i < used; i++) edges += pel__track_link(f, slot, trackers[i], &t->acc[i]);
+    for (unsigned i = 0; i < used; i++) {
+        t->acc[i].tracker = trackers[i];
+        if (trackers[i]) edges += pel__track_link(f, slot, trackers[i], &t->acc[i]);
+    }
     if (trackers != inline_trackers) free(trackers);
     pel__node_linked(f, t, edges);
     return PEL_OK;

@@ -68,14 +68,25 @@ static inline void ref(pel__ftask *t)
     atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
 }
 
+static void mark_failed(pel__ftask *t, uint64_t id, const char *name, int error);
+
 static int link_edge(pel_flow *f, pel__ftask *pred, pel__edge *e, pel__ftask *succ,
                      uint32_t data, const pel__tracker *tr)
 {
     if (PEL_UNLIKELY(f->graph != NULL)) pel__graph_edge(f, pred, succ, tr->h);
-    return pel__edge_add(pred, e, succ, data);
+    if (PEL_LIKELY(pel__edge_add(pred, e, succ, data))) return 1;
+    /* pred has finished: its failure still reaches a task that reads its data. acquire:
+     * pairs with the finisher's sealing exchange, after which its status is final. */
+    if (data && atomic_load_explicit(&pred->succs, memory_order_acquire) == PEL__SEALED) {
+        if (atomic_load_explicit(&pred->dep_failed, memory_order_relaxed))
+            mark_failed(succ, pred->fail_id, pred->fail_name, pred->fail_error);
+        else if (pred->status != 0)
+            mark_failed(succ, pred->id, pred->name, pred->status);
+    }
+    return 0;
 }
 
-static void mark_failed(pel__ftask *t, uint64_t id, const char *name)
+static void mark_failed(pel__ftask *t, uint64_t id, const char *name, int error)
 {
     int none = 0;
     /* relaxed: t is not linked yet (its count is held by PEL__DEPS_LINKING); the
@@ -84,6 +95,7 @@ static void mark_failed(pel__ftask *t, uint64_t id, const char *name)
                                                 memory_order_relaxed)) {
         t->fail_id = id;
         t->fail_name = name;
+        t->fail_error = error;
     }
 }
 
@@ -101,7 +113,8 @@ static int close_group_into(pel_flow *f, int slot, pel__tracker *tr, pel__fslot 
     }
     if (tr->group_kind == PEL__G_READ && tr->last)
         edges += link_edge(f, tr->last, &s->in, t, tr->last_writes && reads, tr);
-    if (tr->pruned_fail_name && reads) mark_failed(t, tr->pruned_fail_id, tr->pruned_fail_name);
+    if (tr->pruned_fail_name && reads)
+        mark_failed(t, tr->pruned_fail_id, tr->pruned_fail_name, tr->pruned_fail_error);
     tr->group = NULL;
     tr->group_len = 0;
     tr->group_kind = PEL__G_NONE;
@@ -139,6 +152,7 @@ pel__ftask *pel__node_new(pel_flow *f, int slot, int kind, pel__ftask *parent, p
     t->kind = (uint8_t)kind;
     t->priority = 0;
     t->child_trackers = NULL;
+    t->commute_held = 0;
     atomic_init(&t->deps, PEL__DEPS_LINKING);
     atomic_init(&t->refs, 1);
     atomic_init(&t->parts, 1);
@@ -217,9 +231,11 @@ static void prune_group(pel_flow *f, int slot, pel__tracker *tr)
             if (atomic_load_explicit(&t->dep_failed, memory_order_relaxed)) {
                 tr->pruned_fail_id = t->fail_id;
                 tr->pruned_fail_name = t->fail_name;
+                tr->pruned_fail_error = t->fail_error;
             } else if (t->status != 0) {
                 tr->pruned_fail_id = t->id;
                 tr->pruned_fail_name = t->name;
+                tr->pruned_fail_error = t->status;
             }
         }
         *p = m->group_next;
