@@ -39,8 +39,10 @@
  *
  * Threads: one thread at a time submits to a flow's top level (the thread that created
  * it, or any other, one after another); tasks submit their children concurrently.
- * Memory: at most `window` tasks are pending; a submitter that finds the window full runs
- * ready tasks until it has room again, so a loop of 10^8 submissions stays bounded.
+ * Memory: at most `window` tasks are pending; a top-level submitter that finds the window
+ * full runs ready tasks until it has room again, so a loop of 10^8 submissions stays
+ * bounded. (Children count too, but tasks submitting children never block on the window:
+ * a flood of children from running tasks can overshoot it by what they submit.)
  */
 #ifndef PEL_DATA_H
 #define PEL_DATA_H
@@ -132,8 +134,10 @@ typedef struct pel_failure {
  * Returns PEL_OK, PEL_EINVAL (out is NULL, bad runtime), PEL_EDESTROYED or PEL_ENOMEM. */
 int pel_flow_create(pel_runtime *rt, const pel_flow_config *cfg, pel_flow **out);
 
-/* pel_flow_destroy: wait for every task of `f`, then free it and all its handles.
- * Returns PEL_OK, PEL_EINVAL (NULL) or PEL_EDEADLK (called from one of f's tasks). */
+/* pel_flow_destroy: wait for every task of `f` (running ready ones meanwhile), then free
+ * it and all its handles. Top-level thread only.
+ * Returns PEL_OK, PEL_EINVAL (NULL), PEL_EBUSY (a handle is still acquired: release it
+ * first; nothing is freed) or PEL_EDEADLK (called from one of f's tasks). */
 int pel_flow_destroy(pel_flow *f);
 
 /* pel_data_register: a new handle for `size` bytes at `ptr`. ptr may be NULL with size 0
@@ -177,7 +181,8 @@ uint64_t pel_flow_task_id(const pel_flow_task *task);
 /* pel_flow_wait: wait until every task submitted so far has finished, running ready
  * tasks meanwhile. Called from a task of f, it waits for that task's children only.
  * Returns PEL_OK, or the code the first failed task returned (see pel_flow_failure);
- * PEL_EINVAL. The flow's failure record is cleared by this call (top level only). */
+ * PEL_EINVAL; PEL_EBUSY (top level, a handle is acquired: tasks after it could never
+ * finish). The flow's failure record is cleared by this call (top level only). */
 int pel_flow_wait(pel_flow *f);
 
 /* pel_flow_failure: the first failure since the last top-level pel_flow_wait (error 0
@@ -187,8 +192,8 @@ int pel_flow_failure(pel_flow *f, pel_failure *out);
 /* pel_data_acquire: wait (running ready tasks) until the tasks submitted before this call
  * that `d` depends on have finished, then give the caller access in `mode` (PEL_READ,
  * PEL_WRITE or PEL_READWRITE) and store the data's address in *ptr (ptr may be NULL).
- * Until pel_data_release, tasks submitted later that access `d` wait, and submitting one
- * from this thread fails with PEL_EBUSY. Top level only.
+ * Until pel_data_release, tasks submitted later that access `d` wait; submitting one from
+ * the acquiring thread would wait for itself, so that fails with PEL_EBUSY. Top level only.
  * Returns PEL_OK; PEL_EDEPFAILED (the data was written by a failed task: *ptr is set,
  * its contents are not trustworthy); PEL_EINVAL; PEL_ESTALE; PEL_EBUSY (acquired). */
 int pel_data_acquire(pel_flow *f, pel_data d, pel_mode mode, void **ptr);
