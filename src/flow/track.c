@@ -200,14 +200,17 @@ int pel__track_close_reduction(pel_flow *f, int slot, pel__tracker *tr, pel__fta
     int edges = close_group_into(f, slot, tr, &c->acc[0]);
     if (tr->last) edges += link_edge(f, tr->last, &c->acc[0].in, c, tr->last_writes, tr);
     set_last(f, slot, tr, c, 1);
-    /* Unlink tr from the flow's list of open reductions (top level only). */
-    for (pel__tracker **p = &f->open_reductions; *p; p = &(*p)->open_next) {
-        if (*p == tr) {
-            *p = tr->open_next;
-            break;
+    /* Unlink tr from the flow's list of open reductions. Only top-level trackers are on
+     * it, and only the top-level thread touches it. */
+    if (!parent) {
+        for (pel__tracker **p = &f->open_reductions; *p; p = &(*p)->open_next) {
+            if (*p == tr) {
+                *p = tr->open_next;
+                break;
+            }
         }
+        tr->open_next = NULL;
     }
-    tr->open_next = NULL;
     pel__node_linked(f, c, edges);
     return PEL_OK;
 }
