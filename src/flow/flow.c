@@ -25,7 +25,9 @@ static pel__deque *ext_deque_take(pel_runtime *rt, int *index)
         *index = i;
     }
     if (!d && n < PEL_MAX_EXT_DEQUES) {
-        d = malloc(sizeof(*d));
+        /* The deque's fields are cache-line aligned: so must its memory be. */
+        d = aligned_alloc(PEL_CACHE_LINE, (sizeof(*d) + PEL_CACHE_LINE - 1) / PEL_CACHE_LINE *
+                                              PEL_CACHE_LINE);
         if (d && pel__deque_init(d) != PEL_OK) {
             free(d);
             d = NULL;
