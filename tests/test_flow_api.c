@@ -188,6 +188,14 @@ static void test_misuse(void)
     CHECK_RC(pel_flow_write_dot(NULL, stdout), PEL_EINVAL);
     CHECK_RC(pel_flow_write_dot(f, stdout), PEL_EINVAL); /* recording is off */
     CHECK_OK(pel_flow_wait(f));
+
+    /* While a handle is acquired, the flow can be neither waited for nor destroyed. */
+    CHECK_OK(pel_data_acquire(f, X, PEL_READ, NULL));
+    CHECK_RC(pel_flow_wait(f), PEL_EBUSY);
+    CHECK_RC(pel_flow_destroy(f), PEL_EBUSY);
+    CHECK_OK(pel_data_release(f, X));
+    CHECK_OK(try_submit(f, (pel_access[]){{X, PEL_READ}}, 1)); /* still alive */
+    CHECK_OK(pel_flow_wait(f));
     CHECK_OK(pel_flow_destroy(f));
 }
 
@@ -199,7 +207,8 @@ typedef struct inside {
     uint64_t vr, vw, vrw, vc, vred, vother;
     int rc_undeclared, rc_write_read_only, rc_rw_read_only, rc_commute_read_only,
         rc_reduce_read_only, rc_reduce_under_write_ok, rc_read_ok, rc_write_ok,
-        rc_write_under_commute, rc_stale;
+        rc_write_under_commute, rc_read_under_reduce, rc_write_under_reduce,
+        rc_reduce_under_reduce, rc_stale;
     int rc_register, rc_unregister, rc_acquire, rc_release, rc_destroy;
     int rc_data_null, rc_data_k;
     void *data_out_of_range, *data_abstract;
@@ -230,6 +239,9 @@ static int misuse_parent(pel_flow_task *t, void *arg)
     s->rc_write_ok = child_try(s, s->rw, PEL_WRITE);
     s->rc_reduce_under_write_ok = child_try(s, s->rw, PEL_REDUCE);
     s->rc_write_under_commute = child_try(s, s->c, PEL_WRITE);
+    s->rc_read_under_reduce = child_try(s, s->red, PEL_READ);
+    s->rc_write_under_reduce = child_try(s, s->red, PEL_READWRITE);
+    s->rc_reduce_under_reduce = child_try(s, s->red, PEL_REDUCE);
     s->rc_stale = child_try(s, 0x7777000012345678ull, PEL_READ);
     pel_data d;
     s->rc_register = pel_data_register(s->f, &s->vother, sizeof(s->vother), &d);
@@ -273,6 +285,9 @@ static void test_misuse_inside(void)
     CHECK_RC(s.rc_write_ok, PEL_OK);
     CHECK_RC(s.rc_reduce_under_write_ok, PEL_OK);
     CHECK_RC(s.rc_write_under_commute, PEL_OK);
+    CHECK_RC(s.rc_read_under_reduce, PEL_EINVAL); /* under REDUCE, only REDUCE */
+    CHECK_RC(s.rc_write_under_reduce, PEL_EINVAL);
+    CHECK_RC(s.rc_reduce_under_reduce, PEL_OK);
     CHECK_RC(s.rc_stale, PEL_ESTALE);
     CHECK_RC(s.rc_register, PEL_EINVAL);
     CHECK_RC(s.rc_unregister, PEL_EINVAL);
