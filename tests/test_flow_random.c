@@ -23,6 +23,7 @@
  * value when unregister returns) then wait, or destroy the flow. Flows are reused across
  * programs, with windows from 1 to the default.
  */
+#include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 
@@ -608,6 +609,31 @@ static void run_program(flow_state *fs, uint64_t *rng)
     check_nodes();
 }
 
+/* A hang (a lost wake-up, a deadlock) fails the test within a minute, naming the program,
+ * instead of running into the CTest timeout. */
+static _Atomic long progress;
+static _Atomic int watchdog_stop;
+
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    long last = -1;
+    double since = test_now();
+    while (!atomic_load_explicit(&watchdog_stop, memory_order_relaxed)) {
+        test_sleep_ms(100);
+        long now = atomic_load_explicit(&progress, memory_order_relaxed);
+        if (now != last) {
+            last = now;
+            since = test_now();
+        } else if (test_now() - since > 60) {
+            dump_program();
+            CHECK_FAIL_("no program finished for 60 s: program %ld (seed %#" PRIx64 ") hangs",
+                        program_number, program_seed);
+        }
+    }
+    return NULL;
+}
+
 static void run_programs(uint64_t seed, long programs)
 {
     uint64_t rng = seed;
@@ -617,6 +643,7 @@ static void run_programs(uint64_t seed, long programs)
         program_number = i;
         program_seed = rng;
         run_program(&fs, &rng);
+        atomic_fetch_add_explicit(&progress, 1, memory_order_relaxed);
         tasks += prog.nnodes;
         for (int n = 0; n < prog.nnodes; n++) {
             children += prog.nodes[n].parent >= 0;
@@ -635,6 +662,8 @@ int main(void)
     pel_config cfg;
     pel_config_init(&cfg);
     cfg.num_workers = test_workers();
+    pthread_t dog;
+    CHECK_EQ(pthread_create(&dog, NULL, watchdog, NULL), 0);
     CHECK_OK(pel_runtime_create(&cfg, &rt));
     /* 10^4 programs per worker count; sanitizer builds (scale 0.25) run 2500. */
     run_programs(seed, test_scaled(10000, 2500));
@@ -644,5 +673,7 @@ int main(void)
     CHECK_OK(pel_runtime_create(&cfg, &rt));
     run_programs(seed ^ 0x5a5a, test_scaled(1000, 250));
     CHECK_OK(pel_runtime_destroy(rt));
+    atomic_store_explicit(&watchdog_stop, 1, memory_order_relaxed);
+    CHECK_EQ(pthread_join(dog, NULL), 0);
     return 0;
 }

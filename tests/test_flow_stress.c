@@ -40,6 +40,29 @@ enum {
 
 static pel_runtime *rt;
 static _Atomic long errors;
+static _Atomic long progress; /* rounds finished, all drivers */
+static _Atomic int watchdog_stop;
+
+/* A hang (a lost wake-up, a deadlock, a corrupted count) fails the test within a minute
+ * instead of running into the CTest timeout. */
+static void *watchdog(void *arg)
+{
+    (void)arg;
+    long last = -1;
+    double since = test_now();
+    while (!atomic_load_explicit(&watchdog_stop, memory_order_relaxed)) {
+        test_sleep_ms(100);
+        long now = atomic_load_explicit(&progress, memory_order_relaxed);
+        if (now != last) {
+            last = now;
+            since = test_now();
+        } else if (test_now() - since > 60) {
+            CHECK_FAIL_("no round finished for 60 s (%ld rounds done, %ld errors): a hang",
+                        now, atomic_load(&errors));
+        }
+    }
+    return NULL;
+}
 
 static uint64_t mix(uint64_t x)
 {
@@ -336,6 +359,7 @@ static void *drive(void *arg)
             drv->tasks += runs;
         }
         CHECK_OK(pel_flow_wait(drv->flow));
+        atomic_fetch_add_explicit(&progress, 1, memory_order_relaxed);
     }
     CHECK_OK(pel_flow_destroy(drv->flow));
     return NULL;
@@ -370,9 +394,13 @@ int main(void)
     pel_config cfg;
     pel_config_init(&cfg);
     cfg.num_workers = test_workers();
+    pthread_t dog;
+    CHECK_EQ(pthread_create(&dog, NULL, watchdog, NULL), 0);
     CHECK_OK(pel_runtime_create(&cfg, &rt));
     run_drivers(1, test_scaled(400, 50));
     run_drivers(DRIVERS, test_scaled(200, 25));
     CHECK_OK(pel_runtime_destroy(rt));
+    atomic_store_explicit(&watchdog_stop, 1, memory_order_relaxed);
+    CHECK_EQ(pthread_join(dog, NULL), 0);
     return 0;
 }
