@@ -2,7 +2,7 @@
  * arguments, unknown and unregistered handles, conflicting modes in one task, bad modes,
  * oversized arguments, REDUCE without a reduction, children overstepping their parent,
  * calls that are top level only, destroy from inside a task), argument copying, task ids,
- * unregister and destroy waiting for work, and the DOT export.
+ * unregister and destroy waiting for work, a runtime with a live flow, and the DOT export.
  */
 #include <sched.h>
 #include <stdatomic.h>
@@ -468,6 +468,29 @@ static void test_unregister_destroy_wait(void)
     CHECK_EQ(atomic_load(&ran_count), 1001);
 }
 
+/* A runtime with a live flow refuses to be destroyed (and keeps working); a destroyed
+ * runtime takes no new flow. */
+static void test_runtime_lifecycle(void)
+{
+    pel_config cfg;
+    pel_config_init(&cfg);
+    cfg.num_workers = 2;
+    pel_runtime *r;
+    CHECK_OK(pel_runtime_create(&cfg, &r));
+    pel_flow *f;
+    CHECK_OK(pel_flow_create(r, NULL, &f));
+    CHECK_RC(pel_runtime_destroy(r), PEL_EBUSY);
+    atomic_store(&ran_count, 0);
+    CHECK_OK(pel_submit(f, &(pel_task_desc){.fn = count_run}));
+    CHECK_OK(pel_flow_wait(f));
+    CHECK_EQ(atomic_load(&ran_count), 1);
+    CHECK_OK(pel_flow_destroy(f));
+    CHECK_OK(pel_runtime_destroy(r));
+    f = NULL;
+    CHECK_RC(pel_flow_create(r, NULL, &f), PEL_EDESTROYED);
+    CHECK(f == NULL);
+}
+
 /* ---- DOT ------------------------------------------------------------------------- */
 
 static int dot_ok(pel_flow_task *t, void *arg)
@@ -612,6 +635,7 @@ int main(void)
     test_arg_copy();
     test_ids();
     test_unregister_destroy_wait();
+    test_runtime_lifecycle();
     test_dot();
     CHECK_OK(pel_runtime_destroy(rt));
     return 0;
