@@ -1,7 +1,7 @@
 /* test_flow.c — dataflow semantics, one function each: READ concurrency, REDUCE, COMMUTE,
  * priorities, failure along chains and diamonds (and a WRITE after a failed writer),
- * handle acquire, the submission window under a flood, nested submission, and long
- * chains. API misuse, argument copying, ids and DOT output are in test_flow_api.c; random
+ * handle acquire, the submission window under a flood, nested submission, a top-level
+ * submitter that changes threads, loops and groups inside tasks, and long chains. API misuse, argument copying, ids and DOT output are in test_flow_api.c; random
  * programs in test_flow_random.c.
  */
 #include <pthread.h>
@@ -1008,6 +1008,128 @@ static void test_nested(void)
     CHECK_OK(pel_flow_destroy(f));
 }
 
+/* ---- the top-level submitter changes threads ------------------------------------- */
+
+typedef struct handoff {
+    pel_flow *f;
+    pel_data d;
+    uint64_t expect;
+    int rounds;
+} handoff;
+
+static void handoff_submit(handoff *h)
+{
+    for (int i = 0; i < h->rounds; i++) {
+        submit1(h->f, times3_plus1, NULL, h->d, PEL_READWRITE);
+        h->expect = h->expect * 3 + 1;
+    }
+}
+
+static void *handoff_thread(void *arg)
+{
+    handoff *h = arg;
+    handoff_submit(h);
+    uint64_t *p = NULL;
+    CHECK_OK(pel_data_acquire(h->f, h->d, PEL_READWRITE, (void **)&p));
+    CHECK_EQ(*p, h->expect);
+    *p += 5;
+    h->expect += 5;
+    CHECK_OK(pel_data_release(h->f, h->d));
+    handoff_submit(h); /* left pending for the next thread */
+    return NULL;
+}
+
+/* "One thread at a time submits to a flow's top level (the thread that created it, or any
+ * other, one after another)": threads take turns, each leaving work pending, and the last
+ * one destroys the flow. */
+static void test_submitter_handoff(void)
+{
+    static uint64_t value = 2;
+    handoff h = {flow_new(rt, 16), 0, 2, 500};
+    h.d = reg(h.f, &value, sizeof(value));
+    handoff_submit(&h);
+    for (int turn = 0; turn < 4; turn++) {
+        pthread_t tid;
+        CHECK_EQ(pthread_create(&tid, NULL, handoff_thread, &h), 0);
+        CHECK_EQ(pthread_join(tid, NULL), 0);
+        if (turn == 1) CHECK_OK(pel_flow_wait(h.f));
+    }
+    handoff_submit(&h);
+    CHECK_OK(pel_flow_wait(h.f));
+    CHECK_EQ(value, h.expect);
+    CHECK_OK(pel_flow_destroy(h.f));
+}
+
+/* ---- loops and groups inside dataflow tasks -------------------------------------- */
+
+enum { LOOP_N = 3000 };
+
+static int add_square(size_t lo, size_t hi, void *acc, void *ctx)
+{
+    const uint64_t *base = ctx;
+    uint64_t *a = acc;
+    for (size_t i = lo; i < hi; i++) *a += (*base + i) * (*base + i);
+    return 0;
+}
+
+static void add_u64(void *acc, const void *other, void *ctx)
+{
+    (void)ctx;
+    *(uint64_t *)acc += *(const uint64_t *)other;
+}
+
+static int leaf_increment(void *arg)
+{
+    atomic_fetch_add_explicit((_Atomic uint64_t *)arg, 1, memory_order_relaxed);
+    return 0;
+}
+
+/* x = sum over i < LOOP_N of (x mod 1000 + i)^2, by a parallel reduce, plus the count of
+ * a group of spawned tasks: the waiting worker runs other dataflow tasks meanwhile. */
+static int loop_task(pel_flow_task *t, void *arg)
+{
+    (void)arg;
+    uint64_t *x = pel_flow_data(t, 0);
+    uint64_t base = *x % 1000, sum = 0, zero = 0;
+    CHECK_OK(pel_parallel_reduce(rt, 0, LOOP_N, 0, &sum, &zero, sizeof(sum), add_square,
+                                 add_u64, &base));
+    _Atomic uint64_t spawned = 0;
+    pel_group g;
+    CHECK_OK(pel_group_init(&g, rt));
+    for (int i = 0; i < 8; i++) CHECK_OK(pel_group_spawn(&g, leaf_increment, &spawned));
+    CHECK_OK(pel_group_wait(&g));
+    *x = sum + atomic_load_explicit(&spawned, memory_order_relaxed);
+    return 0;
+}
+
+static uint64_t loop_serial(uint64_t x)
+{
+    uint64_t base = x % 1000, sum = 0;
+    for (uint64_t i = 0; i < LOOP_N; i++) sum += (base + i) * (base + i);
+    return sum + 8;
+}
+
+/* 8 chains of tasks that each run a parallel reduce and a task group. */
+static void test_loops_in_tasks(void)
+{
+    enum { CHAINS = 8, STEPS = 12 };
+    pel_flow *f = flow_new(rt, 0);
+    uint64_t vals[CHAINS], expect[CHAINS];
+    pel_data d[CHAINS];
+    for (int c = 0; c < CHAINS; c++) {
+        vals[c] = expect[c] = (uint64_t)c * 77;
+        d[c] = reg(f, &vals[c], sizeof(vals[c]));
+    }
+    for (int s = 0; s < STEPS; s++)
+        for (int c = 0; c < CHAINS; c++) {
+            submit1(f, loop_task, NULL, d[c], PEL_READWRITE);
+            expect[c] = loop_serial(expect[c]);
+        }
+    CHECK_OK(pel_flow_wait(f));
+    for (int c = 0; c < CHAINS; c++) CHECK_EQ(vals[c], expect[c]);
+    CHECK_OK(pel_flow_destroy(f));
+}
+
 /* ---- long chains ----------------------------------------------------------------- */
 
 static int increment(pel_flow_task *t, void *arg)
@@ -1063,6 +1185,8 @@ int main(void)
     test_acquire();
     test_window_flood();
     test_nested();
+    test_submitter_handoff();
+    test_loops_in_tasks();
     test_long_chains();
     CHECK_OK(pel_runtime_destroy(rt));
     return 0;
