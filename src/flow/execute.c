@@ -315,6 +315,13 @@ static void run_ftask(pel_flow *f, pel__ftask *t)
     while (t) t = run_one(f, t);
 }
 
+pel_flow *pel__flow_item_of(const pel__task *item)
+{
+    if (!(item->flags & PEL__TASK_FLOW)) return NULL;
+    if (item->flags & PEL__TASK_FLOW_TOKEN) return item->arg;
+    return ((const pel__ftask *)item)->flow;
+}
+
 void pel__flow_execute(pel__worker *w, pel__task *item)
 {
     if (item->flags & PEL__TASK_FLOW_TOKEN) {

@@ -270,6 +270,8 @@ void pel__node_linked(pel_flow *f, pel__ftask *t, int edges);
 void pel__flow_ready(pel_flow *f, pel__ftask *t);
 /* Finish t (its body and children done, or skipped): release its successors. */
 void pel__flow_finish(pel_flow *f, pel__ftask *t);
+/* The flow a deque item (task or priority token) belongs to; NULL if not a flow's. */
+pel_flow *pel__flow_item_of(const pel__task *item);
 /* Record t's failure as the flow's first if it is. */
 void pel__flow_note_failure(pel_flow *f, uint64_t id, const char *name, int error);
 

@@ -59,25 +59,23 @@ void pel__flow_count_finish(pel_flow *f, int slot)
     atomic_store_explicit(&c->busy, 0, memory_order_release);
 }
 
-/* A thread outside the runtime helps: its own submission deque first, then it steals
- * from the workers. Fork-join tasks it steals go back to the injection queue (it cannot
- * run them: they need a worker). */
+/* A thread outside the runtime helps with its own submission deque only: a flow has one
+ * slot for all threads outside the runtime, which only its top-level thread may use (see
+ * pel__flow_slot), so such a thread must not run other flows' tasks; and fork-join tasks
+ * need a worker. What it pushes there holds only its flow's tasks, and workers steal
+ * from it too. */
 static int help_external(pel_flow *f)
 {
-    pel__task *t = NULL;
-    if (pel__tls_serving == f && f->ext_deque) t = pel__deque_pop(f->ext_deque);
-    pel_runtime *rt = f->rt;
-    for (int i = 0; !t && i < rt->nworkers; i++) {
-        void *item = pel__deque_steal(&rt->workers[i]->deque);
-        if (item != PEL__DEQUE_ABORT && item) t = item;
-    }
+    if (pel__tls_serving != f || !f->ext_deque) return 0;
+    pel__task *t = pel__deque_pop(f->ext_deque);
     if (!t) return 0;
-    if (t->flags & PEL__TASK_FLOW) {
-        pel__flow_execute(NULL, t);
-        return 1;
+    if (pel__flow_item_of(t) != f) {
+        /* Pushed while this thread served another flow (a task of f submitting to it). */
+        pel__inject(f->rt, t);
+        return 0;
     }
-    pel__inject(rt, t);
-    return 0;
+    pel__flow_execute(NULL, t);
+    return 1;
 }
 
 int pel__flow_help_once(pel_flow *f)
