@@ -49,15 +49,16 @@ int pel__edge_add(pel__ftask *pred, pel__edge *e, pel__ftask *succ, uint32_t dat
 {
     e->succ = succ;
     e->data = data;
-    /* relaxed: the CAS below validates the value. */
-    pel__edge *head = atomic_load_explicit(&pred->succs, memory_order_relaxed);
+    /* acquire (here and on CAS failure): when the list is found SEALED, pred has
+     * finished, and its effects (pairs with the finisher's acq_rel exchange) must be
+     * visible to the new task, which is ordered after it without an edge. */
+    pel__edge *head = atomic_load_explicit(&pred->succs, memory_order_acquire);
     do {
         if (head == PEL__SEALED) return 0;
         e->next = head;
-        /* release: publishes e's fields to the finisher's acquire exchange (execute.c).
-         * On failure head is reloaded; relaxed is enough, the loop re-validates. */
+        /* release: publishes e's fields to the finisher's acquire exchange (execute.c). */
     } while (!atomic_compare_exchange_weak_explicit(&pred->succs, &head, e, memory_order_release,
-                                                    memory_order_relaxed));
+                                                    memory_order_acquire));
     return 1;
 }
 
