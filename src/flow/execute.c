@@ -151,6 +151,8 @@ static void schedule(pel_flow *f, pel__ftask *t)
     token->arg = f;
     token->group = NULL;
     token->flags = PEL__TASK_FLOW | PEL__TASK_FLOW_TOKEN;
+    /* relaxed: t is pending, so f stays alive until the token is counted out. */
+    atomic_fetch_add_explicit(&f->tokens, 1, memory_order_relaxed);
     push_item(f, token);
 }
 
@@ -331,6 +333,10 @@ void pel__flow_execute(pel__worker *w, pel__task *item)
         else
             pel__pool_give(f->rt, item);
         pel__ftask *t = heap_pop(f);
+        /* release: the token's last touch of f when t is NULL; pel_flow_destroy waits for
+         * tokens to drain (acquire). A token may find the heap empty: its entry was taken
+         * by a thread that went on with the best task directly (run_one). */
+        atomic_fetch_sub_explicit(&f->tokens, 1, memory_order_release);
         if (t) run_ftask(f, t);
         return;
     }
@@ -392,6 +398,13 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t)
         if (atomic_fetch_sub_explicit(&s->deps, 1, memory_order_acq_rel) == 1) pel__flow_ready(f, s);
         e = next;
     }
+    /* With priorities, a thread that wants a task to continue with takes the best queued
+     * one at once (its token, left in a deque, will find the heap without it and do
+     * nothing): no hand-off latency. Done here, while t still counts as pending (after
+     * that, f may be destroyed). */
+    pel__ftask **cont = continuation;
+    if (cont && !*cont && atomic_load_explicit(&f->use_heap, memory_order_relaxed))
+        *cont = heap_pop(f);
     pel__ftask *parent = t->parent;
     if (PEL_UNLIKELY(parent != NULL)) {
         if (PEL_UNLIKELY(failed) && t->kind == PEL__K_TASK) condemn(parent, origin, origin_name, origin_error);

@@ -165,6 +165,9 @@ PEL_EXPORT int pel_flow_destroy(pel_flow *f)
      * release of busy. */
     for (int i = 0; i < f->nslots; i++)
         while (atomic_load_explicit(&f->slots[i].busy, memory_order_acquire)) sched_yield();
+    /* Priority tokens whose entry another thread took may still sit in deques. acquire:
+     * pairs with their release decrement. */
+    while (atomic_load_explicit(&f->tokens, memory_order_acquire) > 0) sched_yield();
     f->magic = 0;
     if (pel__tls_serving == f) pel__tls_serving = NULL;
     pel__handles_destroy(f);

@@ -187,6 +187,7 @@ struct pel_flow {
     pel__deque *ext_deque;    /* the top-level submitter's deque (NULL: inject queue) */
     int ext_slot;
     _Atomic int use_heap;     /* some task had a priority: ready tasks go through heap */
+    _Atomic long tokens;      /* priority tokens still in deques (execute.c) */
     /* Top-level submitter's state. */
     uint64_t root_seq;
     unsigned since_window_check;
