@@ -16,7 +16,8 @@
  * interpolated linearly to efficiency 0.5. The JSON line's median_s/min_s/max_s are over
  * the rounds' METGs (in seconds; metg_us = median_s in microseconds). When no point falls
  * below 50%, METG is at most the smallest granularity measured (metg_bound "<="); when
- * none reaches 50%, there is no METG (metg_us absent, metg_bound "none").
+ * the largest tasks are already below 50%, that round has no METG (counted in
+ * rounds_without_metg, sorted last; null when it is the median or the maximum).
  * The empty kernel has no work: its line reports core_us_per_task (time x workers / tasks)
  * instead, with median_s the wall time of the run.
  */
@@ -153,14 +154,41 @@ static void json_num(const char *key, double v)
         printf(",\"%s\":%.6g", key, v);
 }
 
+/* The required keys; a statistic that is not finite (a round without METG) is null. */
 static void head(const char *bench, const char *params, const config *c, int runs, double med,
                  double min, double max)
 {
     printf("{\"bench\":\"%s\",\"params\":\"%s\",\"system\":\"%s\",\"workers\":%d,\"runs\":%d",
            bench, params, c->system, c->workers, runs);
-    json_num("median_s", med);
-    json_num("min_s", min);
-    json_num("max_s", max);
+    const char *keys[3] = {"median_s", "min_s", "max_s"};
+    const double vals[3] = {med, min, max};
+    for (int i = 0; i < 3; i++) {
+        if (isfinite(vals[i]))
+            printf(",\"%s\":%.6g", keys[i], vals[i]);
+        else
+            printf(",\"%s\":null", keys[i]);
+    }
+}
+
+/* One round's METG and what kind of figure it is (see metg). */
+typedef struct round_metg {
+    double value;
+    int bound;
+} round_metg;
+
+static int cmp_round(const void *a, const void *b)
+{
+    return cmp_double(&((const round_metg *)a)->value, &((const round_metg *)b)->value);
+}
+
+/* What the median METG is: "=" (an interpolated crossing), "<=" (a round that never fell
+ * below 50%), "none" (no round reached 50% at the median). r[] is sorted. */
+static const char *median_bound(const round_metg *r, int n)
+{
+    int lo = (n - 1) / 2, hi = n / 2;
+    if (r[lo].bound < 0 || r[hi].bound < 0)
+        return "none";
+    return r[lo].bound == 0 && r[hi].bound == 0 ? "=" : "<=";
 }
 
 /* The per-point JSON lines of configuration c (bench "taskbench-point"). */
@@ -206,20 +234,24 @@ static double report_summary(const config *c, const sweep_info *s, const char *d
         printf("}\n");
         return figure;
     }
-    int bounds[256], exact = 0;
+    round_metg per_round[256];
     double times[64];
+    int without = 0;
     for (int r = 0; r < rounds; r++) {
         for (int k = 0; k < s->points; k++)
             times[k] = sample(c, s, r, k);
-        v[r] = metg(s, times, c->workers, peak, &bounds[r]);
-        exact += bounds[r] == 0;
+        per_round[r].value = metg(s, times, c->workers, peak, &per_round[r].bound);
+        v[r] = per_round[r].value;
+        without += per_round[r].bound < 0;
     }
+    qsort(per_round, (size_t)rounds, sizeof *per_round, cmp_round);
     stats(v, rounds, &med, &min, &max);
     figure = med * 1e6;
     head("taskbench", desc, c, rounds, med, min, max);
     printf(",\"points\":%d", s->points);
     json_num("metg_us", figure);
-    printf(",\"metg_bound\":\"%s\"", !isfinite(med) ? "none" : exact == rounds ? "=" : "<=");
+    printf(",\"metg_bound\":\"%s\",\"rounds_without_metg\":%d", median_bound(per_round, rounds),
+           without);
     double own_peak = 0, lo, hi;
     for (int k = 0; k < s->points; k++) {
         double r = s->work[k] / point_median(c, s, k, &lo, &hi);
