@@ -72,7 +72,7 @@ PEL_EXPORT int pel_data_register(pel_flow *f, void *ptr, size_t size, pel_data *
     memset(&h->root, 0, sizeof(h->root));
     h->root.h = h;
     h->acquirer = NULL;
-    snprintf(h->label, sizeof(h->label), "d%u", h->index + 1);
+    h->label[0] = '\0'; /* unnamed: graphs call it d<index> (graph.c) */
     h->free_next = NULL;
     /* release: publishes the record to tasks' acquire load in pel__handle_get. */
     if (fresh) atomic_fetch_add_explicit(&f->nhandles, 1, memory_order_release);

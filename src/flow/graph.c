@@ -82,7 +82,12 @@ void pel__graph_edge(pel_flow *f, const pel__ftask *pred, const pel__ftask *succ
         gedge *e = &g->edges[g->nedges++];
         e->from = pred->id;
         e->to = succ->id;
-        snprintf(e->label, sizeof(e->label), "%s", h ? h->label : "");
+        if (h && h->label[0])
+            snprintf(e->label, sizeof(e->label), "%s", h->label);
+        else if (h)
+            snprintf(e->label, sizeof(e->label), "d%u", h->index + 1);
+        else
+            e->label[0] = '\0';
     } else {
         g->oom = 1;
     }
