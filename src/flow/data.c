@@ -111,8 +111,6 @@ static int acquire_done(void *arg)
     return atomic_load_explicit(&a->acquire_ready, memory_order_acquire);
 }
 
-extern __thread pel_flow *pel__tls_serving;
-
 static int acquire_node(pel_flow *f, pel__handle *h, pel_mode mode, pel__ftask **out)
 {
     pel__tls_serving = f;

@@ -276,17 +276,6 @@ static int commute_acquire(pel_flow *f, pel__ftask *t)
 
 /* ---- running --------------------------------------------------------------------- */
 
-static void close_child_reductions(pel_flow *f, pel__ftask *t, int slot)
-{
-    for (unsigned i = 0; i < t->naccess; i++) {
-        pel__tracker *tr = &t->child_trackers[i];
-        if (tr->group_kind == PEL__G_REDUCE) {
-            PEL_ASSERT(pel__ftask_reserve(f, slot, 1) == PEL_OK);
-            pel__track_close_reduction(f, slot, tr, t);
-        }
-    }
-}
-
 /* Run t's body; returns the successor to run next (see `continuation`), or NULL. */
 static pel__ftask *run_one(pel_flow *f, pel__ftask *t)
 {
@@ -300,7 +289,8 @@ static pel__ftask *run_one(pel_flow *f, pel__ftask *t)
     pel__tls_ftask = saved;
     t->status = rc;
     if (PEL_UNLIKELY(rc != 0)) pel__flow_note_failure(f, t->id, t->name, rc);
-    if (PEL_UNLIKELY(t->child_trackers != NULL)) close_child_reductions(f, t, pel__flow_slot(f));
+    if (PEL_UNLIKELY(t->child_trackers != NULL))
+        pel__track_close_child_reductions(f, pel__flow_slot(f), t);
     /* acq_rel: the last part's holder finishes t after every child's effects. */
     pel__ftask *next = NULL;
     if (atomic_fetch_sub_explicit(&t->parts, 1, memory_order_acq_rel) == 1) {

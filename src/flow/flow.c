@@ -4,8 +4,6 @@
 
 #include "flow/flow_internal.h"
 
-extern __thread pel_flow *pel__tls_serving;
-
 static int flow_valid(const pel_flow *f)
 {
     return f && f->magic == PEL__FLOW_MAGIC;
@@ -97,8 +95,8 @@ PEL_EXPORT int pel_flow_create(pel_runtime *rt, const pel_flow_config *cfg, pel_
 static void close_root_reductions(pel_flow *f, int slot)
 {
     while (f->open_reductions) {
-        PEL_ASSERT(pel__ftask_reserve(f, slot, 1) == PEL_OK);
-        pel__track_close_reduction(f, slot, f->open_reductions, NULL);
+        int rc = pel__track_close_reduction(f, slot, f->open_reductions, NULL);
+        PEL_ASSERT(rc == PEL_OK && "out of memory for a combine node");
     }
 }
 
@@ -111,15 +109,7 @@ static int children_done(void *arg)
 
 static int wait_children(pel_flow *f, pel__ftask *t)
 {
-    int slot = pel__flow_slot(f);
-    if (t->child_trackers) {
-        for (unsigned i = 0; i < t->naccess; i++) {
-            pel__tracker *tr = &t->child_trackers[i];
-            if (tr->group_kind != PEL__G_REDUCE) continue;
-            PEL_ASSERT(pel__ftask_reserve(f, slot, 1) == PEL_OK);
-            pel__track_close_reduction(f, slot, tr, t);
-        }
-    }
+    if (t->child_trackers) pel__track_close_child_reductions(f, pel__flow_slot(f), t);
     pel__flow_help_until(f, children_done, t, &t->waiter);
     /* relaxed: set before the children's releases we acquired. */
     return atomic_load_explicit(&t->dep_failed, memory_order_relaxed) ? t->fail_error : PEL_OK;

@@ -225,6 +225,11 @@ struct pel_flow {
 /* The task the calling thread is running right now (NULL outside dataflow tasks). */
 extern __thread pel__ftask *pel__tls_ftask __attribute__((tls_model("initial-exec")));
 
+/* The flow whose top level the calling thread last entered (submit, wait, acquire...):
+ * a thread outside the runtime pushes ready tasks onto that flow's submission deque,
+ * which it owns while it is that flow's top-level thread (execute.c). */
+extern __thread pel_flow *pel__tls_serving __attribute__((tls_model("initial-exec")));
+
 /* ---- pool.c ---------------------------------------------------------------------- */
 int pel__fpool_init(pel_flow *f);
 void pel__fpool_destroy(pel_flow *f);
@@ -239,6 +244,11 @@ void pel__ftask_free(pel_flow *f, int slot, pel__ftask *t);
 /* Make sure `slot`'s free list holds at least n records (so that linking, which may need
  * synthetic nodes, cannot run out). Returns PEL_OK or PEL_ENOMEM. */
 int pel__ftask_reserve(pel_flow *f, int slot, int n);
+/* Fill the fields every new record starts with: kind, links, counts (not yet linked:
+ * deps = PEL__DEPS_LINKING), no body. */
+void pel__ftask_init(pel__ftask *t, pel_flow *f, pel__ftask *parent, int kind);
+/* A fresh id for a task that is not a top-level submission (top bit set). */
+uint64_t pel__ftask_child_id(pel_flow *f);
 /* Drop one reference; the last frees the record into `slot`'s list. */
 void pel__ftask_unref(pel_flow *f, int slot, pel__ftask *t);
 
@@ -253,6 +263,8 @@ void pel__handles_destroy(pel_flow *f);
 int pel__track_link(pel_flow *f, int slot, pel__tracker *tr, pel__fslot *s);
 /* Close tr's open reduction (a combine node becomes its last); returns PEL_ENOMEM. */
 int pel__track_close_reduction(pel_flow *f, int slot, pel__tracker *tr, pel__ftask *parent);
+/* Close the open reductions among t's children (its body is done, or it waits for them). */
+void pel__track_close_child_reductions(pel_flow *f, int slot, pel__ftask *t);
 /* Drop every reference tr holds. */
 void pel__track_clear(pel_flow *f, int slot, pel__tracker *tr);
 /* Add edge e (in succ's or pred's slot) pred -> succ. Returns 1 if pred had not finished
@@ -287,8 +299,6 @@ void pel__flow_wait_pending(pel_flow *f, uint64_t target);
 /* Run ready tasks until done(arg). */
 void pel__flow_help_until(pel_flow *f, int (*done)(void *), void *arg,
                           _Atomic(pel__parker *) *waiter_slot);
-/* Try to run one ready task on the calling thread; 1 if it ran one. */
-int pel__flow_help_once(pel_flow *f);
 
 /* ---- graph.c --------------------------------------------------------------------- */
 int pel__graph_create(pel_flow *f);

@@ -124,3 +124,36 @@ void pel__ftask_unref(pel_flow *f, int slot, pel__ftask *t)
     if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1)
         pel__ftask_free(f, slot, t);
 }
+
+void pel__ftask_init(pel__ftask *t, pel_flow *f, pel__ftask *parent, int kind)
+{
+    t->core.fn = NULL;
+    t->core.arg = NULL;
+    t->core.group = NULL;
+    t->core.flags = PEL__TASK_FLOW;
+    t->flow = f;
+    t->parent = parent;
+    t->fn = NULL;
+    t->arg = NULL;
+    t->status_out = NULL;
+    t->priority = 0;
+    t->kind = (uint8_t)kind;
+    t->counted = kind != PEL__K_ACQUIRE;
+    t->commute_held = 0;
+    t->child_trackers = NULL;
+    atomic_init(&t->deps, PEL__DEPS_LINKING);
+    atomic_init(&t->refs, 1);
+    atomic_init(&t->parts, 1);
+    atomic_init(&t->succs, NULL);
+    atomic_init(&t->dep_failed, 0);
+    atomic_init(&t->waiter, NULL);
+    atomic_init(&t->acquire_ready, 0);
+    t->fail_name = NULL;
+    t->status = 0;
+}
+
+uint64_t pel__ftask_child_id(pel_flow *f)
+{
+    /* relaxed: a unique number is all that is needed. */
+    return (1ull << 63) | atomic_fetch_add_explicit(&f->child_seq, 1, memory_order_relaxed);
+}

@@ -101,11 +101,7 @@ static int duplicates(const pel_access *acc, unsigned i)
 
 static void init_task(pel_flow *f, pel__ftask *t, pel__ftask *parent, const pel_task_desc *d)
 {
-    t->core.fn = NULL;
-    t->core.group = NULL;
-    t->core.flags = PEL__TASK_FLOW;
-    t->flow = f;
-    t->parent = parent;
+    pel__ftask_init(t, f, parent, PEL__K_TASK);
     t->fn = d->fn;
     t->arg = d->arg;
     if (d->arg_size) {
@@ -115,19 +111,6 @@ static void init_task(pel_flow *f, pel__ftask *t, pel__ftask *parent, const pel_
     t->name = d->name ? d->name : "task";
     t->status_out = d->status;
     t->priority = d->priority;
-    t->kind = PEL__K_TASK;
-    t->counted = 1;
-    t->child_trackers = NULL;
-    t->commute_held = 0;
-    atomic_init(&t->deps, PEL__DEPS_LINKING);
-    atomic_init(&t->refs, 1);
-    atomic_init(&t->parts, 1);
-    atomic_init(&t->succs, NULL);
-    atomic_init(&t->dep_failed, 0);
-    atomic_init(&t->waiter, NULL);
-    atomic_init(&t->acquire_ready, 0);
-    t->fail_name = NULL;
-    t->status = 0;
 }
 
 static int submit_checked(pel_flow *f, pel__ftask *parent, int slot, const pel_task_desc *d)
@@ -179,7 +162,7 @@ static int submit_checked(pel_flow *f, pel__ftask *parent, int slot, const pel_t
     if (parent) {
         /* relaxed: the parent's own part is held by this thread (it is running). */
         atomic_fetch_add_explicit(&parent->parts, 1, memory_order_relaxed);
-        t->id = (1ull << 63) | atomic_fetch_add_explicit(&f->child_seq, 1, memory_order_relaxed);
+        t->id = pel__ftask_child_id(f);
     } else {
         t->id = ++f->root_seq;
     }
@@ -193,8 +176,6 @@ static int submit_checked(pel_flow *f, pel__ftask *parent, int slot, const pel_t
     pel__node_linked(f, t, edges);
     return PEL_OK;
 }
-
-extern __thread pel_flow *pel__tls_serving;
 
 PEL_EXPORT int pel_submit(pel_flow *f, const pel_task_desc *d)
 {

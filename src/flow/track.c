@@ -138,40 +138,19 @@ pel__ftask *pel__node_new(pel_flow *f, int slot, int kind, pel__ftask *parent, p
 {
     pel__ftask *t = pel__ftask_alloc(f, slot);
     if (!t) return NULL;
-    t->core.fn = NULL;
-    t->core.arg = NULL;
-    t->core.group = NULL;
-    t->core.flags = PEL__TASK_FLOW;
-    t->flow = f;
-    t->parent = parent;
+    pel__ftask_init(t, f, parent, kind);
     t->fn = kind == PEL__K_COMBINE ? run_combine : NULL;
-    t->arg = NULL;
     t->name = kind == PEL__K_BARRIER ? "barrier" : kind == PEL__K_COMBINE ? "combine" : "acquire";
-    t->status_out = NULL;
     t->acc = t->inline_acc;
     t->naccess = 1;
-    t->kind = (uint8_t)kind;
-    t->priority = 0;
-    t->child_trackers = NULL;
-    t->commute_held = 0;
-    atomic_init(&t->deps, PEL__DEPS_LINKING);
-    atomic_init(&t->refs, 1);
-    atomic_init(&t->parts, 1);
-    atomic_init(&t->succs, NULL);
-    atomic_init(&t->dep_failed, 0);
-    atomic_init(&t->waiter, NULL);
-    atomic_init(&t->acquire_ready, 0);
-    t->fail_name = NULL;
-    t->status = 0;
     pel__fslot *s = &t->acc[0];
     memset(s, 0, sizeof(*s));
     s->h = h;
     s->ptr = ptr;
     s->task = t;
     s->mode = PEL_READWRITE;
-    t->counted = kind != PEL__K_ACQUIRE;
     if (t->counted) {
-        t->id = (1ull << 63) | atomic_fetch_add_explicit(&f->child_seq, 1, memory_order_relaxed);
+        t->id = pel__ftask_child_id(f);
         pel__flow_count_submit(f, slot);
         /* relaxed: the parent cannot finish before this (its own part is held by the
          * thread linking this node, or by a child being linked). */
@@ -214,6 +193,16 @@ int pel__track_close_reduction(pel_flow *f, int slot, pel__tracker *tr, pel__fta
     }
     pel__node_linked(f, c, edges);
     return PEL_OK;
+}
+
+void pel__track_close_child_reductions(pel_flow *f, int slot, pel__ftask *t)
+{
+    for (unsigned i = 0; i < t->naccess; i++) {
+        pel__tracker *tr = &t->child_trackers[i];
+        if (tr->group_kind != PEL__G_REDUCE) continue;
+        int rc = pel__track_close_reduction(f, slot, tr, t);
+        PEL_ASSERT(rc == PEL_OK && "out of memory for a combine node");
+    }
 }
 
 /* Drop finished members of tr's group; remember the first failed writer among them. */

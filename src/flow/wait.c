@@ -17,8 +17,6 @@
 
 #include "flow/flow_internal.h"
 
-extern __thread pel_flow *pel__tls_serving;
-
 uint64_t pel__flow_pending(pel_flow *f)
 {
     uint64_t finished = 0, submitted = 0;
@@ -76,18 +74,6 @@ static int help_external(pel_flow *f)
     }
     pel__flow_execute(NULL, t);
     return 1;
-}
-
-int pel__flow_help_once(pel_flow *f)
-{
-    pel__worker *w = pel__tls_worker;
-    if (w && w->rt == f->rt) {
-        pel__task *t = pel__find_work(w);
-        if (!t) return 0;
-        pel__run_task(w, t);
-        return 1;
-    }
-    return help_external(f);
 }
 
 typedef struct help_wait {
