@@ -16,5 +16,6 @@
 #include "pel/group.h"
 #include "pel/loop.h"
 #include "pel/data.h"
+#include "pel/trace.h"
 
 #endif /* PEL_H */

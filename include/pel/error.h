@@ -24,7 +24,8 @@ extern "C" {
     X(EDEPFAILED, -8, "a task this one depends on failed")                                 \
     X(ESYSTEM, -9, "operating system call failed")                                         \
     X(EDEADLK, -10, "operation would deadlock")                                            \
-    X(ESTALE, -11, "data handle is not registered (never, or no longer)")
+    X(ESTALE, -11, "data handle is not registered (never, or no longer)")                  \
+    X(EIO, -12, "a file could not be read or written (see errno)")
 
 /* The error codes, as an enumeration: PEL_OK and PEL_EINVAL, PEL_ENOMEM, ... */
 enum pel_error {

@@ -25,6 +25,7 @@
  */
 #include "core/internal.h"
 #include "pel/error.h"
+#include "trace/trace_internal.h"
 
 
 static inline pel__group *group_of(const pel_group *pg)
@@ -79,6 +80,7 @@ static int spawn_external(pel__group *g, pel_task_fn fn, void *arg, pel__parker 
         /* relaxed: ordered before the task's completion through the injection lock. */
         atomic_fetch_add_explicit(&g->remote, PEL__GROUP_ONE, memory_order_relaxed);
     }
+    if (pel__tracing()) pel__trace_spawn(t, 1);
     pel__inject(g->rt, t);
     return PEL_OK;
 }
@@ -117,6 +119,7 @@ PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
     /* Counted before it is published, so that no completion can be seen before its
      * spawn (runtime.c, quiescence). relaxed: the release in deque push publishes it;
      * only this worker writes the counter, so load + store loses no update. */
+    if (pel__tracing()) pel__trace_spawn_local(t);
     uint64_t spawned = atomic_load_explicit(&w->spawned, memory_order_relaxed);
     atomic_store_explicit(&w->spawned, spawned + 1, memory_order_relaxed);
     if (PEL_UNLIKELY(pel__deque_push(&w->deque, t) != PEL_OK)) {
@@ -214,10 +217,12 @@ PEL_EXPORT int pel_group_wait(pel_group *pg)
     pel__parker *self = pel__self_parker();
     if (g->owner != self) return PEL_EFOREIGN;
     pel__worker *w = pel__tls_worker;
+    int token = pel__tracing() ? pel__trace_wait_begin_fast(PEL__TW_GROUP, (uint64_t)(uintptr_t)g) : 0;
     if (PEL_LIKELY(w != NULL))
         wait_as_worker(w, g);
     else
         wait_blocking(g, self);
+    if (PEL_UNLIKELY(token)) pel__trace_wait_end(token);
     /* relaxed: ordered by group_done's acquire load, which saw every completion. */
     int rc = atomic_load_explicit(&g->error, memory_order_relaxed);
     if (PEL_UNLIKELY(rc != 0 || pel__group_cancelled(g))) {

@@ -21,6 +21,7 @@
 #include "pel/error.h"
 #include "pel/group.h"
 #include "pel/runtime.h"
+#include "trace/tbuf.h"
 
 /* Always-on, cheap internal consistency check (style rule 9). */
 #define PEL_ASSERT(cond)                                                                   \
@@ -49,6 +50,10 @@ struct pel__worker;
 /* Task flag: a dataflow task (src/flow/), run by pel__flow_execute instead: it has no
  * group, and its record belongs to its flow. */
 #define PEL__TASK_FLOW 2u
+/* Task flags: spawned while tracing, trace_parent and trace_id are set (src/trace/);
+ * trace_spawned is set too. */
+#define PEL__TASK_TRACED 8u
+#define PEL__TASK_TRACED_TS 16u
 
 /* One task record, padded to one 64-byte cache line: records in a slab are handed to
  * different workers, and two of them sharing a line would make those workers contend. */
@@ -58,7 +63,11 @@ typedef struct pel__task {
     struct pel__group *group;
     struct pel__task *next; /* free-list and injection-queue link */
     uint32_t flags;
-    char pad_[64 - 4 * sizeof(void *) - sizeof(uint32_t)];
+    /* Tracing only (PEL__TASK_TRACED): the task's id (0 until it gets one), its parent's,
+     * and (PEL__TASK_TRACED_TS) the clock at its spawn. */
+    uint64_t trace_id;
+    uint64_t trace_parent;
+    uint64_t trace_spawned;
 } pel__task;
 
 _Static_assert(sizeof(pel__task) == 64, "task record should stay one 64-byte line");
@@ -107,6 +116,13 @@ typedef struct pel__worker {
     _Alignas(PEL_CACHE_LINE) _Atomic uint64_t spawned;
     _Atomic uint64_t completed;
     _Atomic uint64_t steals;
+    /* Statistics (pel_runtime_stats), written by the owner only. */
+    _Atomic uint64_t flow_runs;    /* dataflow tasks run (completed counts fork-join) */
+    _Atomic uint64_t steals_tried; /* deques probed */
+    _Atomic uint64_t parks;
+    _Atomic uint64_t idle_ns;
+    /* What it does now, for pel_diagnose: PEL__WS_*. */
+    _Atomic int state;
     /* Written by other threads to wake this worker. */
     _Alignas(PEL_CACHE_LINE) pel__parker parker;
     int registered_sleeper; /* guarded by rt->sleep_lock */
@@ -178,6 +194,9 @@ struct pel_runtime {
     void *slabs; /* list of slabs, freed at destroy */
 
     struct pel_runtime *grave_next; /* graveyard link (runtime.c) */
+    int trace_tid_base; /* tid of worker 0 in traces */
+    int print_stats;    /* PEL_STATS: print the counters at destroy */
+    struct pel_runtime *live_next; /* list of live runtimes (pel_diagnose), under its lock */
 };
 
 /* Validate a handle: PEL_OK, PEL_EINVAL (NULL / not a runtime) or PEL_EDESTROYED. */
@@ -319,13 +338,14 @@ void pel__group_fail(pel__group *g, int rc);
  * worker (w NULL). */
 void pel__flow_execute(pel__worker *w, pel__task *t);
 
-/* Run one task on worker w and account for its completion. */
-static inline __attribute__((always_inline)) void pel__run_task(pel__worker *w, pel__task *t)
+/* The traced twin of pel__run_task, and the adaptive detail's rate check
+ * (src/trace/record.c). */
+void pel__trace_run_task(pel__worker *w, pel__task *t);
+void pel__trace_rate_check(pel__tbuf *b);
+
+/* Run fork-join task t on w and account for its completion (no tracing). */
+static inline __attribute__((always_inline)) void pel__run_task_body(pel__worker *w, pel__task *t)
 {
-    if (PEL_UNLIKELY(t->flags & PEL__TASK_FLOW)) {
-        pel__flow_execute(w, t);
-        return;
-    }
     pel__group *g = t->group;
     int rc = 0;
     if (PEL_UNLIKELY(pel__group_cancelled(g))) {
@@ -347,6 +367,47 @@ static inline __attribute__((always_inline)) void pel__run_task(pel__worker *w, 
     atomic_store_explicit(&w->completed,
                           atomic_load_explicit(&w->completed, memory_order_relaxed) + 1,
                           memory_order_release);
+}
+
+/* Run one task on worker w and account for its completion. */
+static inline __attribute__((always_inline)) void pel__run_task(pel__worker *w, pel__task *t)
+{
+    if (PEL_UNLIKELY(t->flags & PEL__TASK_FLOW)) {
+        pel__flow_execute(w, t);
+        return;
+    }
+    /* relaxed: see trace_internal.h. */
+    if (PEL_UNLIKELY(atomic_load_explicit(&pel__trace_on, memory_order_relaxed))) {
+        pel__tbuf *b = pel__tls_tbuf;
+        /* Adaptive detail, a fine stream: a task without an id (one this worker spawned)
+         * runs without a slice of its own, counted in the enclosing one. */
+        if (b && b->fine && !((t->flags & PEL__TASK_TRACED) && t->trace_id)) {
+            /* The inlined count doubles as the rate check's task count. */
+            if (PEL_UNLIKELY((++b->inlined & 63) == 0)) pel__trace_rate_check(b);
+            pel__run_task_body(w, t);
+            return;
+        }
+        pel__trace_run_task(w, t);
+        return;
+    }
+    pel__run_task_body(w, t);
+}
+
+/* Statistics and tracing (src/trace/): a runtime was created (tids, PEL_TRACE) / has
+ * started / is being destroyed (PEL_STATS); the default runtime prints at exit. */
+void pel__trace_runtime_created(pel_runtime *rt);
+void pel__stats_runtime_started(pel_runtime *rt);
+void pel__stats_runtime_stopping(pel_runtime *rt);
+void pel__stats_default_runtime(pel_runtime *rt);
+
+/* Worker states for pel_diagnose (relaxed stores by the worker: a snapshot hint). */
+enum { PEL__WS_RUNNING = 0, PEL__WS_SEARCHING, PEL__WS_PARKED };
+
+/* Owner-only counter increment (a statistic: relaxed, load + store, no lost update). */
+static inline void pel__stat_add(_Atomic uint64_t *c, uint64_t v)
+{
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + v,
+                          memory_order_relaxed);
 }
 
 #endif /* PEL_CORE_INTERNAL_H */

@@ -149,6 +149,7 @@ PEL_EXPORT int pel_runtime_create(const pel_config *cfg, pel_runtime **out)
         return PEL_ESYSTEM;
     }
     rc = pel__sleep_init(rt);
+    pel__trace_runtime_created(rt); /* trace tids, PEL_TRACE: before any worker records */
     if (rc == PEL_OK) rc = pel__workers_start(rt);
     if (rc != PEL_OK) {
         if (rt->sleepers) pel__sleep_destroy(rt);
@@ -160,6 +161,7 @@ PEL_EXPORT int pel_runtime_create(const pel_config *cfg, pel_runtime **out)
         return rc;
     }
     rt->magic = PEL__RUNTIME_MAGIC;
+    pel__stats_runtime_started(rt);
     *out = rt;
     return PEL_OK;
 }
@@ -200,6 +202,7 @@ PEL_EXPORT int pel_runtime_destroy(pel_runtime *rt)
         struct timespec ts = {0, 200000};
         nanosleep(&ts, NULL);
     }
+    pel__stats_runtime_stopping(rt); /* PEL_STATS; before the workers are freed */
     pel__workers_stop(rt);
     runtime_release(rt);
     /* relaxed: later calls through this handle only need to see DEAD eventually; the
@@ -213,6 +216,7 @@ static void default_create(void)
 {
     default_error = pel_runtime_create(NULL, &default_rt);
     if (default_error != PEL_OK) default_rt = NULL;
+    if (default_rt) pel__stats_default_runtime(default_rt);
     /* release: pairs with the acquire load in pel__runtime_resolve. */
     atomic_store_explicit(&pel__default_runtime, default_rt, memory_order_release);
 }

@@ -28,6 +28,7 @@
 
 #include "core/internal.h"
 #include "pel/error.h"
+#include "trace/trace_internal.h"
 
 int pel__sleep_init(pel_runtime *rt)
 {
@@ -123,6 +124,7 @@ void pel__wake_one(pel_runtime *rt, int near_caller)
     }
     pthread_mutex_unlock(&rt->sleep_lock);
     if (!w) return;
+    if (pel__tracing()) pel__trace_wake(w);
     pel__parker_unpark(&w->parker);
     /* The worker woken on our CPU can start only when we give it up. */
     if (near_caller && w->cpu >= 0 && w->cpu == sched_getcpu()) sched_yield();

@@ -6,6 +6,7 @@
 
 #include "core/internal.h"
 #include "pel/error.h"
+#include "trace/trace_internal.h"
 
 __thread pel__worker *pel__tls_worker __attribute__((tls_model("initial-exec")));
 __thread pel__parker pel__tls_parker __attribute__((tls_model("initial-exec")));
@@ -75,13 +76,14 @@ static pel__task *steal_work(pel__worker *w)
             for (int i = 0; i < n; i++, v = v + 1 == n ? 0 : v + 1) {
                 if (v == w->index) continue;
                 pel__worker *victim = rt->workers[v];
+                pel__stat_add(&w->steals_tried, 1);
                 void *item = pel__deque_steal(&victim->deque);
                 if (item == PEL__DEQUE_ABORT) {
                     contended = 1;
                 } else if (item) {
                     /* relaxed: a statistic. */
-                    atomic_store_explicit(&w->steals, atomic_load_explicit(&w->steals,
-                                          memory_order_relaxed) + 1, memory_order_relaxed);
+                    pel__stat_add(&w->steals, 1);
+                    if (pel__tracing()) pel__trace_steal(w, item, rt->trace_tid_base + v);
                     /* The victim has more: pass the wake-up along the chain. */
                     if (pel__deque_size_estimate(&victim->deque) > 0 &&
                         atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0)
@@ -95,11 +97,15 @@ static pel__task *steal_work(pel__worker *w)
          * set and never change. */
         int next = atomic_load_explicit(&rt->ext_count, memory_order_acquire);
         for (int i = 0; i < next; i++) {
+            pel__stat_add(&w->steals_tried, 1);
             void *item = pel__deque_steal(rt->ext_deques[i]);
-            if (item == PEL__DEQUE_ABORT)
+            if (item == PEL__DEQUE_ABORT) {
                 contended = 1;
-            else if (item)
+            } else if (item) {
+                pel__stat_add(&w->steals, 1);
+                if (pel__tracing()) pel__trace_steal(w, item, -1);
                 return item;
+            }
         }
         pel__task *t = inject_take(rt);
         if (t) return t;
@@ -131,7 +137,10 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
     /* After a park that ended without work (a timeout), look once and park again: an
      * idle runtime must not spin PEL_PARK_TIMEOUT_MS-periodically. */
     uint64_t spin_ns = w->idle_parks ? 0 : (uint64_t)rt->spin_us * 1000u;
-    uint64_t deadline = pel__now_ns() + spin_ns;
+    uint64_t idle_start = pel__now_ns();
+    uint64_t deadline = idle_start + spin_ns;
+    /* relaxed: a hint for pel_diagnose. */
+    atomic_store_explicit(&w->state, PEL__WS_SEARCHING, memory_order_relaxed);
     for (unsigned round = 1;; round++) {
         if (hook->done(hook->arg)) break;
         if ((t = pel__find_work(w))) break;
@@ -147,6 +156,8 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
     atomic_fetch_sub_explicit(&rt->num_searching, 1, memory_order_relaxed);
     if (t || hook->done(hook->arg)) {
         w->idle_parks = 0;
+        pel__stat_add(&w->idle_ns, pel__now_ns() - idle_start);
+        atomic_store_explicit(&w->state, PEL__WS_RUNNING, memory_order_relaxed);
         return t;
     }
 
@@ -154,13 +165,20 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
     if (!hook->arm || hook->arm(hook->arg)) {
         t = pel__find_work(w);
         if (!t && !hook->done(hook->arg)) {
+            int traced = pel__tracing();
+            if (traced) pel__trace_park(w, 1);
+            atomic_store_explicit(&w->state, PEL__WS_PARKED, memory_order_relaxed);
             pel__parker_park(&w->parker, PEL_PARK_TIMEOUT_MS);
+            if (traced) pel__trace_park(w, 0);
+            pel__stat_add(&w->parks, 1);
             w->idle_parks++;
         }
         if (hook->disarm) hook->disarm(hook->arg);
     }
     pel__sleeper_unregister(w);
     if (t) w->idle_parks = 0;
+    pel__stat_add(&w->idle_ns, pel__now_ns() - idle_start);
+    atomic_store_explicit(&w->state, PEL__WS_RUNNING, memory_order_relaxed);
     return t;
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "flow/flow_internal.h"
+#include "trace/trace_internal.h"
 
 /* Task flag: a token in a deque that stands for "run the best task of the flow's heap". */
 #define PEL__TASK_FLOW_TOKEN 4u
@@ -285,7 +286,19 @@ static pel__ftask *run_one(pel_flow *f, pel__ftask *t)
     }
     pel__ftask *saved = pel__tls_ftask;
     pel__tls_ftask = t;
-    int rc = t->fn((pel_flow_task *)t, t->arg);
+    pel__worker *w = pel__tls_worker;
+    if (w) pel__stat_add(&w->flow_runs, 1);
+    int rc;
+    if (PEL_UNLIKELY(pel__tracing())) {
+        uint64_t trace_saved;
+        pel__trace_flow_begin(&t->core, t->name, (const void *)t->fn,
+                              t->kind == PEL__K_TASK ? PEL__TK_FLOW : PEL__TK_SYNC, f->trace_id,
+                              &trace_saved);
+        rc = t->fn((pel_flow_task *)t, t->arg);
+        pel__trace_flow_end(&t->core, rc ? PEL__TS_FAILED : PEL__TS_OK, trace_saved);
+    } else {
+        rc = t->fn((pel_flow_task *)t, t->arg);
+    }
     pel__tls_ftask = saved;
     t->status = rc;
     if (PEL_UNLIKELY(rc != 0)) pel__flow_note_failure(f, t->id, t->name, rc);
@@ -371,8 +384,21 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t)
         for (unsigned i = 0; i < t->naccess; i++)
             if (t->acc[i].mode == PEL_COMMUTE) commute_unlock(f, t->acc[i].tracker);
     }
-    if (PEL_UNLIKELY(condemned && t->kind == PEL__K_TASK))
+    if (PEL_UNLIKELY(t->kind == PEL__K_BARRIER) && pel__tracing()) {
+        /* A barrier never runs: a slice of no length keeps its edges in the trace. */
+        uint64_t trace_saved;
+        pel__trace_flow_begin(&t->core, t->name, NULL, PEL__TK_SYNC, f->trace_id, &trace_saved);
+        pel__trace_flow_end(&t->core, PEL__TS_OK, trace_saved);
+    }
+    if (PEL_UNLIKELY(condemned && t->kind == PEL__K_TASK)) {
         atomic_fetch_add_explicit(&f->skipped, 1, memory_order_relaxed);
+        if (pel__tracing()) { /* a slice of no length where it was skipped */
+            uint64_t trace_saved;
+            pel__trace_flow_begin(&t->core, t->name, (const void *)t->fn, PEL__TK_FLOW,
+                                  f->trace_id, &trace_saved);
+            pel__trace_flow_end(&t->core, PEL__TS_SKIPPED, trace_saved);
+        }
+    }
     if (t->status_out) *t->status_out = condemned ? PEL_EDEPFAILED : t->status;
     if (PEL_UNLIKELY(f->graph != NULL)) pel__graph_status(f, t, condemned ? PEL_EDEPFAILED : t->status);
 

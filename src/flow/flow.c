@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "flow/flow_internal.h"
+#include "trace/trace_internal.h"
 
 static int flow_valid(const pel_flow *f)
 {
@@ -84,6 +85,7 @@ PEL_EXPORT int pel_flow_create(pel_runtime *rt, const pel_flow_config *cfg, pel_
         return rc;
     }
     f->ext_deque = ext_deque_take(r, &f->ext_slot);
+    f->trace_id = pel__tracing() ? pel__trace_object_id() : 0;
     f->magic = PEL__FLOW_MAGIC;
     /* relaxed: runtime destroy reads it with acquire; nothing to publish here. */
     atomic_fetch_add_explicit(&r->live_flows, 1, memory_order_relaxed);
@@ -123,7 +125,9 @@ PEL_EXPORT int pel_flow_wait(pel_flow *f)
     if (f->nacquired > 0) return PEL_EBUSY;
     pel__tls_serving = f;
     close_root_reductions(f, pel__flow_slot(f));
+    int token = pel__tracing() ? pel__trace_wait_begin(PEL__TW_FLOW, f->trace_id) : 0;
     pel__flow_wait_pending(f, 0);
+    if (token) pel__trace_wait_end(token);
     pthread_mutex_lock(&f->fail_lock);
     int rc = f->failure.error;
     memset(&f->failure, 0, sizeof(f->failure));

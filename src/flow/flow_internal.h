@@ -194,6 +194,7 @@ struct pel_flow {
     unsigned window_check;    /* check the window every this many submissions */
     pel__tracker *open_reductions;
     int nacquired;
+    uint64_t trace_id;        /* its id in traces (0: created while not tracing) */
     /* Children's ids. */
     _Alignas(PEL_CACHE_LINE) _Atomic uint64_t child_seq;
     /* The top-level waiter and what it waits for (pending <= wait_target). */

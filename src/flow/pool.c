@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow/flow_internal.h"
+#include "trace/trace_internal.h"
 
 typedef struct slab {
     struct slab *next;
@@ -150,6 +151,7 @@ void pel__ftask_init(pel__ftask *t, pel_flow *f, pel__ftask *parent, int kind)
     atomic_init(&t->acquire_ready, 0);
     t->fail_name = NULL;
     t->status = 0;
+    if (pel__tracing()) pel__trace_flow_made(&t->core);
 }
 
 uint64_t pel__ftask_child_id(pel_flow *f)

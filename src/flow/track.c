@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "flow/flow_internal.h"
+#include "trace/trace_internal.h"
 
 static inline int mode_reads(int m)
 {
@@ -59,6 +60,7 @@ int pel__edge_add(pel__ftask *pred, pel__edge *e, pel__ftask *succ, uint32_t dat
         /* release: publishes e's fields to the finisher's acquire exchange (execute.c). */
     } while (!atomic_compare_exchange_weak_explicit(&pred->succs, &head, e, memory_order_release,
                                                     memory_order_acquire));
+    if (pel__tracing()) pel__trace_edge(&pred->core, &succ->core);
     return 1;
 }
 

@@ -36,6 +36,7 @@
 
 #include "core/internal.h"
 #include "pel/group.h"
+#include "trace/trace_internal.h"
 
 /* Partial accumulators up to this many bytes in total live on the stack. */
 #define STACK_ACC_BYTES 4096u
@@ -55,9 +56,33 @@ static int piece_task(void *arg)
     return run_range(p->L, p->lo, p->hi, p->acc);
 }
 
-static int process(pel__range_loop *L, size_t lo, size_t hi, void *acc)
+static int process_body(pel__range_loop *L, size_t lo, size_t hi, void *acc)
 {
     return L->size ? L->reduce_body(lo, hi, acc, L->ctx) : L->for_body(lo, hi, L->ctx);
+}
+
+static pthread_once_t piece_name_once = PTHREAD_ONCE_INIT;
+static void name_piece_task(void)
+{
+    pel_trace_name((const void *)piece_task, "loop piece");
+}
+
+/* A chunk while tracing: a "loop" slice named after the body, with its range. */
+static int process_traced(pel__range_loop *L, size_t lo, size_t hi, void *acc)
+{
+    pthread_once(&piece_name_once, name_piece_task);
+    const void *body = L->size ? (const void *)L->reduce_body : (const void *)L->for_body;
+    uint64_t saved;
+    int token = pel__trace_chunk_begin(body, lo, &saved);
+    int rc = process_body(L, lo, hi, acc);
+    pel__trace_chunk_end(token, hi, saved);
+    return rc;
+}
+
+static inline int process(pel__range_loop *L, size_t lo, size_t hi, void *acc)
+{
+    if (pel__tracing()) return process_traced(L, lo, hi, acc);
+    return process_body(L, lo, hi, acc);
 }
 
 /* Should worker w split a remaining range of n iterations (auto grain)? ns_per_iter is

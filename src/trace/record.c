@@ -1,0 +1,261 @@
+/* record.c — the hooks that write events (see trace_internal.h for the buffers).
+ * Every hook is called only while tracing (the caller tested pel__tracing()), except the
+ * end halves, which finish what a begin recorded even if tracing stopped in between.
+ */
+#include "trace/trace_internal.h"
+
+/* Average task time under which a worker is "fine" (adaptive detail). */
+#ifndef PEL_TRACE_FINE_NS
+#define PEL_TRACE_FINE_NS 2000
+#endif
+
+uint64_t pel__trace_ticks_per_us(void);
+
+static inline int full_detail(void)
+{
+    /* relaxed: see pel__trace_full. */
+    return atomic_load_explicit(&pel__trace_full, memory_order_relaxed);
+}
+
+/* One clock read per 64 tasks: fine while they took under 64 × PEL_TRACE_FINE_NS, and
+ * never in full detail. */
+void pel__trace_rate_check(pel__tbuf *b)
+{
+    uint64_t now = pel__trace_clock();
+    static _Atomic uint64_t limit; /* ticks; relaxed: computed once, same value by all */
+    uint64_t lim = atomic_load_explicit(&limit, memory_order_relaxed);
+    if (!lim) {
+        lim = 64 * pel__trace_ticks_per_us() * PEL_TRACE_FINE_NS / 1000;
+        atomic_store_explicit(&limit, lim, memory_order_relaxed);
+    }
+    b->fine = !full_detail() && now - b->rate_ts < lim;
+    b->rate_ts = now;
+}
+
+static inline pel__tev *event(pel__tbuf *b, int type)
+{
+    pel__tev *e = pel__tev_new(b);
+    if (e) {
+        e->ts = pel__trace_clock();
+        e->type = (uint8_t)type;
+        e->kind = 0;
+        e->flags = 0;
+        e->u32 = 0;
+        e->id = e->a = e->b = e->c = e->d = e->e = 0;
+    }
+    return e;
+}
+
+uint64_t pel__trace_object_id(void)
+{
+    pel__tbuf *b = pel__tbuf_self();
+    return b ? pel__trace_new_id(b) : 0;
+}
+
+void pel__trace_spawn(pel__task *t, int give_id)
+{
+    pel__tbuf *b = pel__tbuf_self();
+    if (!b) return;
+    t->flags |= PEL__TASK_TRACED | PEL__TASK_TRACED_TS;
+    t->trace_parent = b->task;
+    t->trace_id = give_id || full_detail() ? pel__trace_new_id(b) : 0;
+    t->trace_spawned = pel__trace_clock();
+}
+
+void pel__trace_run_task(pel__worker *w, pel__task *t)
+{
+    pel__tbuf *b = pel__tbuf_self();
+    if (!b) {
+        pel__run_task_body(w, t);
+        return;
+    }
+    if (PEL_UNLIKELY((++b->ntasks & 63) == 0)) pel__trace_rate_check(b);
+    int traced = (t->flags & PEL__TASK_TRACED) != 0;
+    if (b->fine && !(traced && t->trace_id)) {
+        b->inlined++;
+        pel__run_task_body(w, t);
+        return;
+    }
+    uint64_t id = traced && t->trace_id ? t->trace_id : pel__trace_new_id(b);
+    pel__tev *e = event(b, PEL__EV_BEGIN);
+    if (e) {
+        e->kind = PEL__TK_SPAWN;
+        e->id = id;
+        e->a = (uint64_t)(uintptr_t)t->fn;
+        e->b = traced ? t->trace_parent : 0;
+        e->c = (uint64_t)(uintptr_t)t->group; /* renumbered per wait at export */
+        e->d = t->flags & PEL__TASK_TRACED_TS ? t->trace_spawned : 0;
+        pel__tev_commit(b);
+    }
+    uint64_t saved_task = b->task;
+    uint32_t saved_inlined = b->inlined;
+    b->task = id;
+    b->inlined = 0;
+    pel__run_task_body(w, t); /* frees t */
+    e = event(b, PEL__EV_END);
+    if (e) {
+        e->id = id;
+        e->u32 = b->inlined;
+        pel__tev_commit(b);
+    }
+    b->task = saved_task;
+    b->inlined = saved_inlined;
+}
+
+void pel__trace_steal(pel__worker *w, pel__task *t, int victim_tid)
+{
+    (void)w;
+    pel__tbuf *b = pel__tbuf_self();
+    if (!b) return;
+    if ((t->flags & (PEL__TASK_TRACED | PEL__TASK_FLOW)) == PEL__TASK_TRACED && !t->trace_id)
+        t->trace_id = pel__trace_new_id(b); /* a stolen task always gets its own slice */
+    pel__tev *e = event(b, PEL__EV_STEAL);
+    if (e) {
+        e->id = t->flags & PEL__TASK_TRACED ? t->trace_id : 0;
+        e->u32 = (uint32_t)victim_tid;
+        pel__tev_commit(b);
+    }
+}
+
+int pel__trace_wait_begin(int kind, uint64_t id)
+{
+    pel__tbuf *b = pel__tbuf_self();
+    if (!b || b->fine) return 0;
+    pel__tev *e = event(b, PEL__EV_WAIT_BEGIN);
+    if (!e) return 0;
+    e->kind = (uint8_t)kind;
+    e->id = b->task;
+    e->a = id;
+    pel__tev_commit(b);
+    return 1;
+}
+
+void pel__trace_wait_end(int token)
+{
+    if (!token) return;
+    pel__tbuf *b = pel__tls_tbuf;
+    pel__tev *e = b ? event(b, PEL__EV_WAIT_END) : NULL;
+    if (e) {
+        e->id = b->task;
+        pel__tev_commit(b);
+    }
+}
+
+void pel__trace_park(pel__worker *w, int begin)
+{
+    (void)w;
+    pel__tbuf *b = pel__tbuf_self();
+    pel__tev *e = b ? event(b, begin ? PEL__EV_PARK_BEGIN : PEL__EV_PARK_END) : NULL;
+    if (e) pel__tev_commit(b);
+}
+
+void pel__trace_wake(pel__worker *w)
+{
+    pel__tbuf *b = pel__tbuf_self();
+    pel__tev *e = b ? event(b, PEL__EV_WAKE) : NULL;
+    if (e) {
+        e->u32 = (uint32_t)(w->rt->trace_tid_base + w->index);
+        pel__tev_commit(b);
+    }
+}
+
+void pel__trace_flow_made(pel__task *core)
+{
+    pel__tbuf *b = pel__tbuf_self();
+    if (!b) return;
+    core->flags |= PEL__TASK_TRACED;
+    core->trace_id = pel__trace_new_id(b);
+    core->trace_parent = b->task;
+    core->trace_spawned = pel__trace_clock();
+}
+
+void pel__trace_edge(const pel__task *pred, const pel__task *succ)
+{
+    if (!(pred->flags & succ->flags & PEL__TASK_TRACED)) return;
+    pel__tbuf *b = pel__tbuf_self();
+    pel__tev *e = b ? pel__tev_new(b) : NULL;
+    if (!e) return;
+    e->ts = 0;
+    e->type = PEL__EV_EDGE;
+    e->kind = 0;
+    e->flags = 0;
+    e->u32 = 0;
+    e->id = pred->trace_id;
+    e->a = succ->trace_id;
+    e->b = e->c = e->d = e->e = 0;
+    pel__tev_commit(b);
+}
+
+void pel__trace_flow_begin(pel__task *core, const char *name, const void *fn, int kind,
+                           uint64_t flow_id, uint64_t *saved)
+{
+    pel__tbuf *b = pel__tbuf_self();
+    *saved = UINT64_MAX;
+    if (!b) return;
+    if (!(core->flags & PEL__TASK_TRACED)) {
+        core->flags |= PEL__TASK_TRACED; /* submitted before tracing started */
+        core->trace_id = pel__trace_new_id(b);
+        core->trace_parent = 0;
+        core->trace_spawned = 0;
+    }
+    pel__tev *e = event(b, PEL__EV_BEGIN);
+    if (e) {
+        e->kind = (uint8_t)kind;
+        e->flags = name ? PEL__TEV_NAME_STR : 0;
+        e->id = core->trace_id;
+        e->a = name ? (uint64_t)(uintptr_t)name : (uint64_t)(uintptr_t)fn;
+        e->b = core->trace_parent;
+        e->c = flow_id;
+        e->d = core->trace_spawned;
+        pel__tev_commit(b);
+    }
+    *saved = (uint64_t)b->task;
+    b->task = core->trace_id;
+    /* inlined counts stay with the enclosing slice: dataflow slices never inline */
+}
+
+void pel__trace_flow_end(pel__task *core, int status, uint64_t saved)
+{
+    if (saved == UINT64_MAX) return;
+    pel__tbuf *b = pel__tls_tbuf;
+    if (!b) return;
+    pel__tev *e = event(b, PEL__EV_END);
+    if (e) {
+        e->id = core->trace_id;
+        e->flags = (uint16_t)status;
+        pel__tev_commit(b);
+    }
+    b->task = saved;
+}
+
+int pel__trace_chunk_begin(const void *body, size_t lo, uint64_t *saved)
+{
+    pel__tbuf *b = pel__tbuf_self();
+    if (!b || b->fine) return 0;
+    pel__tev *e = event(b, PEL__EV_BEGIN);
+    if (!e) return 0;
+    uint64_t id = pel__trace_new_id(b);
+    e->kind = PEL__TK_LOOP;
+    e->id = id;
+    e->a = (uint64_t)(uintptr_t)body;
+    e->b = b->task;
+    e->e = lo;
+    pel__tev_commit(b);
+    *saved = b->task;
+    b->task = id;
+    return 1;
+}
+
+void pel__trace_chunk_end(int token, size_t hi, uint64_t saved)
+{
+    if (!token) return;
+    pel__tbuf *b = pel__tls_tbuf;
+    pel__tev *e = event(b, PEL__EV_END);
+    if (e) {
+        e->id = b->task;
+        e->kind = PEL__TK_LOOP;
+        e->e = hi;
+        pel__tev_commit(b);
+    }
+    b->task = saved;
+}

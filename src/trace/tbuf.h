@@ -1,0 +1,40 @@
+/* tbuf.h — a thread's trace buffer, and the recording flag: what the core's inline fast
+ * paths need to know about tracing (the rest is in trace_internal.h).
+ */
+#ifndef PEL_TRACE_TBUF_H
+#define PEL_TRACE_TBUF_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+struct pel__tchunk;
+
+/* A thread's buffer. */
+typedef struct pel__tbuf {
+    /* Owner only. */
+    struct pel__tchunk *cur;   /* chunk being filled (NULL: none yet in this generation) */
+    uint32_t n;         /* cur's event count (the owner's copy of cur->n) */
+    uint64_t gen;       /* trace generation the chunks belong to */
+    uint64_t task;      /* id of the recorded task this thread runs now (0: root) */
+    uint64_t next_id;   /* ids: (tid + 1) << 40 | serial */
+    uint32_t inlined;   /* tasks run without a slice inside the current slice */
+    uint32_t ntasks;    /* tasks run, for the rate check */
+    uint64_t rate_ts;   /* clock at the last rate check */
+    int fine;           /* tasks average under PEL_TRACE_FINE_NS (adaptive detail) */
+    int tid;
+    /* Read by exporters. */
+    _Atomic(struct pel__tchunk *) head; /* first chunk of the current generation; release/acquire */
+    _Atomic uint64_t head_gen;   /* generation of head (release/acquire with head) */
+    _Atomic uint64_t dropped;    /* relaxed: a count read at export */
+    struct pel__tbuf *next_buf;  /* global list, guarded by the registry lock */
+    char name[48];
+} pel__tbuf;
+
+/* Recording on (relaxed loads: starting or stopping takes effect "soon" on each thread;
+ * nothing depends on the exact instant). */
+extern _Atomic int pel__trace_on;
+
+/* The calling thread's buffer, or NULL before its first event. */
+extern __thread pel__tbuf *pel__tls_tbuf __attribute__((tls_model("initial-exec")));
+
+#endif /* PEL_TRACE_TBUF_H */
