@@ -121,8 +121,10 @@ typedef struct pel__worker {
     _Atomic uint64_t steals_tried; /* deques probed */
     _Atomic uint64_t parks;
     _Atomic uint64_t idle_ns;
-    /* What it does now, for pel_diagnose: PEL__WS_*. */
+    /* What it does now, for pel_diagnose: PEL__WS_*, and the name of the dataflow task it
+     * runs (NULL: none). */
     _Atomic int state;
+    _Atomic(const char *) running_flow_task;
     /* Written by other threads to wake this worker. */
     _Alignas(PEL_CACHE_LINE) pel__parker parker;
     int registered_sleeper; /* guarded by rt->sleep_lock */

@@ -287,7 +287,13 @@ static pel__ftask *run_one(pel_flow *f, pel__ftask *t)
     pel__ftask *saved = pel__tls_ftask;
     pel__tls_ftask = t;
     pel__worker *w = pel__tls_worker;
-    if (w) pel__stat_add(&w->flow_runs, 1);
+    const char *outer = NULL;
+    if (w) {
+        pel__stat_add(&w->flow_runs, 1);
+        /* relaxed: a hint for pel_diagnose. */
+        outer = atomic_load_explicit(&w->running_flow_task, memory_order_relaxed);
+        atomic_store_explicit(&w->running_flow_task, t->name ? t->name : "task", memory_order_relaxed);
+    }
     int rc;
     if (PEL_UNLIKELY(pel__tracing())) {
         uint64_t trace_saved;
@@ -300,6 +306,7 @@ static pel__ftask *run_one(pel_flow *f, pel__ftask *t)
         rc = t->fn((pel_flow_task *)t, t->arg);
     }
     pel__tls_ftask = saved;
+    if (w) atomic_store_explicit(&w->running_flow_task, outer, memory_order_relaxed);
     t->status = rc;
     if (PEL_UNLIKELY(rc != 0)) pel__flow_note_failure(f, t->id, t->name, rc);
     if (PEL_UNLIKELY(t->child_trackers != NULL))

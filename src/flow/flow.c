@@ -87,6 +87,7 @@ PEL_EXPORT int pel_flow_create(pel_runtime *rt, const pel_flow_config *cfg, pel_
     f->ext_deque = ext_deque_take(r, &f->ext_slot);
     f->trace_id = pel__tracing() ? pel__trace_object_id() : 0;
     f->magic = PEL__FLOW_MAGIC;
+    pel__flow_list_add(f);
     /* relaxed: runtime destroy reads it with acquire; nothing to publish here. */
     atomic_fetch_add_explicit(&r->live_flows, 1, memory_order_relaxed);
     *out = f;
@@ -163,6 +164,7 @@ PEL_EXPORT int pel_flow_destroy(pel_flow *f)
      * pairs with their release decrement. */
     while (atomic_load_explicit(&f->tokens, memory_order_acquire) > 0) sched_yield();
     f->magic = 0;
+    pel__flow_list_remove(f);
     if (pel__tls_serving == f) pel__tls_serving = NULL;
     pel__handles_destroy(f);
     pel_runtime *rt = f->rt;

@@ -122,6 +122,12 @@ typedef struct pel__ftask {
     _Alignas(16) unsigned char argbuf[PEL_TASK_ARG_MAX];
 } pel__ftask;
 
+/* A slab of task records (pool.c); the flow's list of them is guarded by pool_lock. */
+typedef struct pel__fslab {
+    struct pel__fslab *next;
+    _Alignas(PEL_CACHE_LINE) pel__ftask records[PEL_FLOW_BATCH];
+} pel__fslab;
+
 static inline pel__ftask *pel__ftask_of(pel__task *t)
 {
     return (pel__ftask *)t; /* core is the first member */
@@ -195,6 +201,7 @@ struct pel_flow {
     pel__tracker *open_reductions;
     int nacquired;
     uint64_t trace_id;        /* its id in traces (0: created while not tracing) */
+    struct pel_flow *diag_next; /* list of live flows (diagnose.c) */
     /* Children's ids. */
     _Alignas(PEL_CACHE_LINE) _Atomic uint64_t child_seq;
     /* The top-level waiter and what it waits for (pending <= wait_target). */
@@ -288,6 +295,11 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t);
 pel_flow *pel__flow_item_of(const pel__task *item);
 /* Record t's failure as the flow's first if it is. */
 void pel__flow_note_failure(pel_flow *f, uint64_t id, const char *name, int error);
+
+/* The list of live flows and the dataflow half of pel_diagnose (diagnose.c). */
+void pel__flow_list_add(pel_flow *f);
+void pel__flow_list_remove(pel_flow *f);
+void pel__flow_diagnose(FILE *out);
 
 /* ---- wait.c ---------------------------------------------------------------------- */
 /* Tasks submitted and not finished (an upper bound while tasks run). */

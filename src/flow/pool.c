@@ -11,10 +11,7 @@
 #include "flow/flow_internal.h"
 #include "trace/trace_internal.h"
 
-typedef struct slab {
-    struct slab *next;
-    _Alignas(PEL_CACHE_LINE) pel__ftask records[PEL_FLOW_BATCH];
-} slab;
+typedef pel__fslab slab;
 
 int pel__fpool_init(pel_flow *f)
 {
@@ -50,10 +47,14 @@ static pel__ftask *take_batch(pel_flow *f)
         return NULL;
     }
     s->next = f->slabs;
-    f->slabs = s;
-    pthread_mutex_unlock(&f->pool_lock);
-    for (int i = 0; i < PEL_FLOW_BATCH; i++)
+    for (int i = 0; i < PEL_FLOW_BATCH; i++) {
         s->records[i].free_next = i + 1 < PEL_FLOW_BATCH ? &s->records[i + 1] : NULL;
+        /* Not live (pel_diagnose reads refs of every record of a slab). */
+        atomic_init(&s->records[i].refs, 0);
+        atomic_init(&s->records[i].succs, PEL__SEALED);
+    }
+    f->slabs = s; /* initialised before a diagnosis (under the lock) can see it */
+    pthread_mutex_unlock(&f->pool_lock);
     return &s->records[0];
 }
 

@@ -220,10 +220,12 @@ static void read_env(void)
 }
 
 static _Atomic int next_tid_base;
+void pel__diagnose_install(void);
 
 void pel__trace_runtime_created(pel_runtime *rt)
 {
     rt->trace_tid_base = atomic_fetch_add_explicit(&next_tid_base, rt->nworkers,
                                                    memory_order_relaxed);
     pthread_once(&env_once, read_env);
+    pel__diagnose_install();
 }
