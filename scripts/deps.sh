@@ -15,6 +15,7 @@ REQUIRED=(
   cmake:cmake gcc:gcc g++:g++ clang:clang make:make pkg-config:pkg-config
   libomp-dev: libtbb-dev: libhwloc-dev:
   libopenblas-dev: liblapacke-dev: libstarpu-dev: # examples/cholesky; bench baselines
+  libdw-dev: # task names in traces (symbol tables)
 )
 OPTIONAL=(ninja-build:ninja)
 

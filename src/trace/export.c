@@ -439,7 +439,9 @@ static int export_to(FILE *out)
     model *m = calloc(1, sizeof(*m));
     if (!m) return PEL_ENOMEM;
     int rc = build_model(m);
+    pel__trace_names_open();
     if (rc == PEL_OK) rc = write_model(out, m);
+    pel__trace_names_close();
     free(m->spans.p);
     free(m->edges.p);
     free(m);

@@ -177,7 +177,9 @@ void pel__trace_chunk_end(int token, size_t hi, uint64_t saved);
 void pel__trace_runtime_created(pel_runtime *rt);
 
 /* Names (names.c): the name of a function address, registered or from the symbol table;
- * writes into buf and returns it. */
+ * writes into buf and returns it. An export brackets its lookups with open and close. */
+void pel__trace_names_open(void);
+void pel__trace_names_close(void);
 const char *pel__trace_fn_name(const void *fn, char *buf, size_t size);
 
 /* Ticks → nanoseconds since the trace start (clock.c). */
