@@ -16,6 +16,8 @@ REQUIRED=(
   libomp-dev: libtbb-dev: libhwloc-dev:
   libopenblas-dev: liblapacke-dev: libstarpu-dev: # examples/cholesky; bench baselines
   libdw-dev: # task names in traces (symbol tables)
+  libjansson-dev: graphviz:dot # tools/pel: reading traces, drawing task graphs
+  librsvg2-bin:rsvg-convert libpng-dev: # tools/pel tests: rendering checks
 )
 OPTIONAL=(ninja-build:ninja)
 
