@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <pel.h>
+
 #define CHECK_FAIL_(...)                                                                  \
     do {                                                                                   \
         fprintf(stderr, "%s:%d: check failed: ", __FILE__, __LINE__);                      \
@@ -142,12 +144,19 @@ static inline void *test_noop_thread_(void *arg)
     return arg;
 }
 
-/* The thread count before any runtime exists, measured after one thread has come and
- * gone, so that helper threads a sanitizer starts with the first thread are counted. */
+/* The thread count without workers, measured after one thread has come and gone (so
+ * that helper threads a sanitizer starts with the first thread are counted) and after a
+ * runtime has come and gone (so that pel's one process-wide thread, which prints
+ * diagnoses on SIGUSR1, is counted). */
 static inline int test_base_thread_count(void)
 {
     pthread_t tid;
     if (pthread_create(&tid, NULL, test_noop_thread_, NULL) == 0) pthread_join(tid, NULL);
+    pel_config cfg;
+    pel_config_init(&cfg);
+    cfg.num_workers = 1;
+    pel_runtime *rt;
+    if (pel_runtime_create(&cfg, &rt) == PEL_OK) pel_runtime_destroy(rt);
     return test_thread_count();
 }
 
