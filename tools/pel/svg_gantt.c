@@ -67,14 +67,23 @@ static const char *clip(char *buf, size_t size, const char *s, size_t max)
     return buf;
 }
 
-/* A run of narrow slices of one kind and level being merged. */
-typedef struct bucket {
+/* Merging narrow slices of one kind and level. A bucket gathers those starting within
+ * one pixel; a closed bucket becomes a run, and runs that look the same (same fill,
+ * touching, not critical) are joined before being written: a uniform stretch is one
+ * rectangle, while colour changes and critical tasks keep pixel resolution. */
+typedef struct run {
     int active;
     double xa, xb;
     size_t count;
+    int crit;
+    char fill[8];
+} run;
+
+typedef struct bucket {
+    run cur;      /* being gathered */
     uint32_t name; /* tasks: the name while all are the same */
-    int mixed, crit;
-    char fill[8];  /* waits: the first one's colour */
+    int mixed;
+    run pending;  /* closed, waiting to be joined or written */
 } bucket;
 
 static void level_box(int depth, double lane_y, double *y, double *h)
@@ -103,28 +112,54 @@ static void wait_fill(const chart *c, const slice *s, char out[8])
     }
 }
 
-static void flush(const chart *c, bucket *b, int kind, int depth, double lane_y, size_t *merged)
+static void write_run(const chart *c, run *r, int kind, int depth, double lane_y,
+                      size_t *merged)
 {
-    if (!b->active)
+    if (!r->active)
         return;
     double y, h;
     level_box(depth, lane_y, &y, &h);
-    double w = b->xb - b->xa < 1 ? 1 : b->xb - b->xa;
-    char fill[8];
-    if (kind == SLICE_TASK && !b->mixed)
-        name_colour(c->t->names.strs[b->name], fill);
-    else if (kind == SLICE_TASK)
-        snprintf(fill, sizeof fill, MIXED_COLOUR);
-    else if (kind == SLICE_WAIT)
-        memcpy(fill, b->fill, sizeof fill);
+    double w = r->xb - r->xa < 1 ? 1 : r->xb - r->xa;
     fprintf(c->f, "<rect class=\"merged%s\" data-kind=\"%s\" data-count=\"%zu\" x=\"%.2f\" "
             "y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\"%s/>\n",
-            b->crit ? " crit" : "", kind_class(kind), b->count, b->xa, y, w, h,
-            kind == SLICE_PARK ? "url(#pel-hatch)" : fill,
-            b->crit ? " stroke=\"" CRIT_COLOUR "\" stroke-width=\"1.5\"" : "");
+            r->crit ? " crit" : "", kind_class(kind), r->count, r->xa, y, w, h,
+            kind == SLICE_PARK ? "url(#pel-hatch)" : r->fill,
+            r->crit ? " stroke=\"" CRIT_COLOUR "\" stroke-width=\"1.5\"" : "");
     if (kind == SLICE_TASK)
-        *merged += b->count;
-    b->active = 0;
+        *merged += r->count;
+    r->active = 0;
+}
+
+/* Close the bucket being gathered: join it to the pending run or replace that. */
+static void close_bucket(const chart *c, bucket *b, int kind, int depth, double lane_y,
+                         size_t *merged)
+{
+    run *r = &b->cur;
+    if (!r->active)
+        return;
+    if (kind == SLICE_TASK && !b->mixed)
+        name_colour(c->t->names.strs[b->name], r->fill);
+    else if (kind == SLICE_TASK)
+        snprintf(r->fill, sizeof r->fill, MIXED_COLOUR);
+    else if (kind == SLICE_PARK)
+        snprintf(r->fill, sizeof r->fill, "hatch");
+    run *p = &b->pending;
+    if (p->active && !p->crit && !r->crit && strcmp(p->fill, r->fill) == 0 &&
+        r->xa <= p->xb + 0.5) {
+        if (r->xb > p->xb)
+            p->xb = r->xb;
+        p->count += r->count;
+    } else {
+        write_run(c, p, kind, depth, lane_y, merged);
+        *p = *r;
+    }
+    r->active = 0;
+}
+
+static void flush(const chart *c, bucket *b, int kind, int depth, double lane_y, size_t *merged)
+{
+    close_bucket(c, b, kind, depth, lane_y, merged);
+    write_run(c, &b->pending, kind, depth, lane_y, merged);
 }
 
 static void draw_slice(const chart *c, uint32_t i, double lane_y)
@@ -176,20 +211,23 @@ static void draw_lane_slices(const chart *c, size_t l, double lane_y, size_t *me
             draw_slice(c, i, lane_y);
             continue;
         }
-        if (bk->active && xa <= bk->xb + 0.5) {
-            if (xb > bk->xb)
-                bk->xb = xb;
-            bk->count++;
+        run *r = &bk->cur;
+        if (r->active && xa <= r->xb + 0.5 && xa < r->xa + 1.0) {
+            if (xb > r->xb)
+                r->xb = xb;
+            r->count++;
             if (s->kind == SLICE_TASK && s->name != bk->name)
                 bk->mixed = 1;
         } else {
-            flush(c, bk, s->kind, level, lane_y, merged);
-            *bk = (bucket){1, xa, xb, 1, s->name, 0, 0, ""};
+            close_bucket(c, bk, s->kind, level, lane_y, merged);
+            *r = (run){1, xa, xb, 1, 0, ""};
+            bk->name = s->name;
+            bk->mixed = 0;
             if (s->kind == SLICE_WAIT)
-                wait_fill(c, s, bk->fill);
+                wait_fill(c, s, r->fill);
         }
         if (s->kind == SLICE_TASK && c->cp->on_path[i])
-            bk->crit = 1;
+            r->crit = 1;
     }
     /* Shallow levels first, so deeper ones end up on top as for unmerged slices. */
     for (int level = 0; level <= MAX_LEVEL; level++)
