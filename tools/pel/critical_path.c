@@ -11,14 +11,20 @@
  *          args.deps.
  * The span T∞ is the heaviest path; O(n log n) for the sorts, linear after.
  *
+ * Children with neither group nor flow (loop pieces: pel runs each piece inline, in the
+ * task that splits the loop, and records no group for it) have no wait to join. They
+ * join where they ran: one nested directly in its parent's slice was a call, so the
+ * parent's strand after its end follows it (a "return" cut); one nested in a wait of
+ * its parent joins the strand after that wait. Without this a loop's pieces would be
+ * dead ends and the span would leave them out.
+ *
  * Thread roots (code outside any task: parent 0, wait task 0) are one root task with no
  * own work. Its strands are cut by every root spawn and root wait, whatever the thread,
  * in time order; with zero weights this only orders things that were ordered in time
  * anyway, so no path grows longer than the run.
  *
  * A task without args.spawned is taken as spawned when it started, clipped into its
- * parent's interval. A spawn and a wait end at the same instant: the wait comes first (a
- * child spawned before the wait would have had to finish in no time).
+ * parent's interval.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -27,13 +33,18 @@
 #include "cli.h"
 #include "text.h"
 
-enum { CUT_WAIT_END = 0, CUT_SPAWN = 1 };
+/* At equal times: a wait's end, then a return, then a spawn (a child spawned before them
+ * would have had to finish in no time). */
+enum { CUT_WAIT_END = 0, CUT_RETURN = 1, CUT_SPAWN = 2 };
+
+/* How a task's end joins the graph. */
+enum { JOIN_NONE, JOIN_KEY, JOIN_WAIT, JOIN_RETURN };
 
 typedef struct cut {
     uint32_t owner; /* task slice, or the root (nslices) */
     uint8_t type;
     int64_t time;
-    uint32_t ref; /* the wait, or the spawned child */
+    uint32_t ref; /* the wait, or the spawned or returning child */
 } cut;
 
 static int cut_cmp(const void *pa, const void *pb)
@@ -238,15 +249,18 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
 {
     size_t n = t->nslices;
     uint32_t root = (uint32_t)n;
-    size_t ncuts = 0;
+    size_t cap = 0;
     for (size_t i = 0; i < n; i++)
-        if (t->slices[i].kind != SLICE_PARK)
-            ncuts++;
-    cut *cuts = *cuts_out = malloc((ncuts ? ncuts : 1) * sizeof *cuts);
+        cap += t->slices[i].kind == SLICE_TASK ? 2 : t->slices[i].kind == SLICE_WAIT;
+    cut *cuts = *cuts_out = malloc((cap ? cap : 1) * sizeof *cuts);
     uint32_t *ncut = *ncut_out = calloc(n + 1, sizeof *ncut);
     uint32_t *base = *base_out = malloc((n + 1) * sizeof *base);
-    if (!cuts || !ncut || !base)
+    uint8_t *join = calloc(n ? n : 1, 1);                  /* per task: JOIN_* */
+    uint32_t *via = malloc((n ? n : 1) * sizeof *via);     /* JOIN_WAIT: the wait */
+    if (!cuts || !ncut || !base || !join || !via) {
+        free(join), free(via);
         return oom(t);
+    }
 
     /* Cuts: every task is a spawn in its parent, every wait a cut in its owner. */
     size_t c = 0;
@@ -264,10 +278,23 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
                 at = at < ps->ts ? ps->ts : at > ps->end ? ps->end : at;
             }
             cuts[c++] = (cut){p, CUT_SPAWN, at, i};
+            uint8_t type;
+            uint64_t id;
+            if (task_join_key(s, &type, &id)) {
+                join[i] = JOIN_KEY;
+            } else if (s->up != NO_INDEX && t->slices[s->up].kind == SLICE_WAIT &&
+                       wait_owner(t, s->up) == p) {
+                join[i] = JOIN_WAIT;
+                via[i] = s->up;
+            } else if (s->up == p || (p == root && s->up == NO_INDEX)) {
+                join[i] = JOIN_RETURN;
+                cuts[c++] = (cut){p, CUT_RETURN, s->end, i};
+            }
         } else if (s->kind == SLICE_WAIT) {
             cuts[c++] = (cut){wait_owner(t, i), CUT_WAIT_END, s->end, i};
         }
     }
+    size_t ncuts = c;
     qsort(cuts, ncuts, sizeof *cuts, cut_cmp);
     for (size_t k = 0; k < ncuts; k++)
         ncut[cuts[k].owner]++;
@@ -280,6 +307,7 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
             continue;
         if (nodes + ncut[p] + 1 >= NO_INDEX) {
             pel_error("%s: too many strands", t->path);
+            free(join), free(via);
             return -1;
         }
         base[p] = (uint32_t)nodes;
@@ -290,8 +318,9 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
     g->task_of = malloc(nodes * sizeof *g->task_of);
     uint32_t *after = malloc((n ? n : 1) * sizeof *after); /* wait → strand after it */
     uint32_t *from = malloc((n ? n : 1) * sizeof *from);   /* child → strand before spawn */
-    if (!g->weight || !g->task_of || !after || !from) {
-        free(after), free(from);
+    uint32_t *ret = malloc((n ? n : 1) * sizeof *ret);     /* JOIN_RETURN: strand after */
+    if (!g->weight || !g->task_of || !after || !from || !ret) {
+        free(after), free(from), free(ret), free(join), free(via);
         return oom(t);
     }
     /* Every exit below that is not `rc = 0` is out of memory. */
@@ -309,6 +338,8 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
             const cut *x = &cuts[k];
             if (x->type == CUT_SPAWN)
                 from[x->ref] = base[p] + (uint32_t)j;
+            else if (x->type == CUT_RETURN)
+                ret[x->ref] = base[p] + (uint32_t)j + 1;
             else
                 after[x->ref] = base[p] + (uint32_t)j + 1;
             if (p < n) {
@@ -359,7 +390,13 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
         if (add_edge(g, from[i], base[i]) != 0)
             goto out_waits;
         join_key want;
-        if (task_join_key(s, &want.type, &want.id)) {
+        if (join[i] == JOIN_WAIT) {
+            if (add_edge(g, last, after[via[i]]) != 0)
+                goto out_waits;
+        } else if (join[i] == JOIN_RETURN) {
+            if (add_edge(g, last, ret[i]) != 0)
+                goto out_waits;
+        } else if (join[i] == JOIN_KEY && task_join_key(s, &want.type, &want.id)) {
             /* The first wait on that key ending at or after the child's end. */
             size_t lo = 0, hi = nw;
             while (lo < hi) {
@@ -394,8 +431,7 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
 out_waits:
     free(waits);
 out:
-    free(after);
-    free(from);
+    free(after), free(from), free(ret), free(join), free(via);
     return rc == 0 ? 0 : oom(t);
 }
 
