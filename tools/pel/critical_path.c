@@ -24,7 +24,9 @@
  * anyway, so no path grows longer than the run.
  *
  * A task without args.spawned is taken as spawned when it started, clipped into its
- * parent's interval.
+ * parent's interval (and no task is spawned after it started). Ties between times,
+ * common at nanosecond resolution, are broken so that no edge points back to the
+ * strand it leaves: a cycle then means an inconsistent trace.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +36,9 @@
 #include "text.h"
 
 /* At equal times: a wait's end, then a return, then a spawn (a child spawned before them
- * would have had to finish in no time). */
-enum { CUT_WAIT_END = 0, CUT_RETURN = 1, CUT_SPAWN = 2 };
+ * would have had to finish in no time), then the return of a child that took no time
+ * at all (after its own spawn, or the graph would have a cycle). */
+enum { CUT_WAIT_END = 0, CUT_RETURN = 1, CUT_SPAWN = 2, CUT_RETURN_LATE = 3 };
 
 /* How a task's end joins the graph. */
 enum { JOIN_NONE, JOIN_KEY, JOIN_WAIT, JOIN_RETURN };
@@ -144,6 +147,16 @@ static int add_edge(graph *g, uint32_t from, uint32_t to)
     g->eto[g->nedges] = to;
     g->nedges++;
     return 0;
+}
+
+/* The task that spawned task i: its slice, or the root (nslices) for parent 0 and for a
+ * parent id with no slice. */
+static uint32_t parent_of(const trace *t, uint32_t i)
+{
+    uint32_t root = (uint32_t)t->nslices;
+    const slice *s = &t->slices[i];
+    uint32_t p = s->parent == 0 ? root : trace_task(t, s->parent);
+    return p == NO_INDEX || p == i ? root : p;
 }
 
 /* The owner of wait w: its args.task when that task has a slice; else (the waiting task
@@ -267,12 +280,10 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
     for (uint32_t i = 0; i < n; i++) {
         const slice *s = &t->slices[i];
         if (s->kind == SLICE_TASK) {
-            uint32_t p = s->parent == 0 ? root : trace_task(t, s->parent);
-            if (p == NO_INDEX || p == i) {
-                r->unknown_parents += s->parent != 0;
-                p = root;
-            }
-            int64_t at = s->spawned != NO_TIME ? s->spawned : s->ts;
+            uint32_t p = parent_of(t, i);
+            if (p == root && s->parent != 0)
+                r->unknown_parents++;
+            int64_t at = s->spawned != NO_TIME && s->spawned < s->ts ? s->spawned : s->ts;
             if (p != root) {
                 const slice *ps = &t->slices[p];
                 at = at < ps->ts ? ps->ts : at > ps->end ? ps->end : at;
@@ -288,7 +299,7 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
                 via[i] = s->up;
             } else if (s->up == p || (p == root && s->up == NO_INDEX)) {
                 join[i] = JOIN_RETURN;
-                cuts[c++] = (cut){p, CUT_RETURN, s->end, i};
+                cuts[c++] = (cut){p, at < s->end ? CUT_RETURN : CUT_RETURN_LATE, s->end, i};
             }
         } else if (s->kind == SLICE_WAIT) {
             cuts[c++] = (cut){wait_owner(t, i), CUT_WAIT_END, s->end, i};
@@ -338,7 +349,7 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
             const cut *x = &cuts[k];
             if (x->type == CUT_SPAWN)
                 from[x->ref] = base[p] + (uint32_t)j;
-            else if (x->type == CUT_RETURN)
+            else if (x->type == CUT_RETURN || x->type == CUT_RETURN_LATE)
                 ret[x->ref] = base[p] + (uint32_t)j + 1;
             else
                 after[x->ref] = base[p] + (uint32_t)j + 1;
@@ -410,6 +421,11 @@ static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_
                 else
                     hi = mid;
             }
+            /* Not a wait its own parent ended before spawning it (a tie in time). */
+            uint32_t p = parent_of(t, i);
+            while (lo < nw && waits[lo].type == want.type && waits[lo].id == want.id &&
+                   wait_owner(t, waits[lo].wait) == p && after[waits[lo].wait] <= from[i])
+                lo++;
             if (lo < nw && waits[lo].type == want.type && waits[lo].id == want.id) {
                 if (add_edge(g, last, after[waits[lo].wait]) != 0)
                     goto out_waits;
