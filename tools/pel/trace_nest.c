@@ -82,8 +82,10 @@ int trace_nest(trace *t)
             slice *p = &t->slices[stack[sp - 1]];
             s->up = stack[sp - 1];
             /* Sticking out of the enclosing slice: clock skew or an inconsistent
-             * trace. It stays nested (where it starts), and own times clip it. */
-            if (s->end > p->end)
+             * trace. It stays nested (where it starts), and own times clip it. The
+             * file rounds ts and dur to the nanosecond separately, so ends may be
+             * off by a nanosecond each way: that much is not worth a note. */
+            if (s->end > p->end + 2)
                 t->noverlap++;
             t->kid_first[s->up + 1]++;
         }
