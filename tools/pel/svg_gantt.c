@@ -173,6 +173,9 @@ static void draw_slice(const chart *c, uint32_t i, double lane_y)
     FILE *f = c->f;
     if (s->kind == SLICE_TASK) {
         int crit = c->cp->on_path[i];
+        /* A hairline gap at the end tells apart back-to-back tasks of one name. */
+        if (xb - xa > 3)
+            xb -= 0.6;
         name_colour(slice_name(t, s), fill);
         fprintf(f, "<rect class=\"task%s\" data-id=\"%" PRIu64 "\" x=\"%.2f\" y=\"%.1f\" "
                 "width=\"%.2f\" height=\"%.1f\" fill=\"%s\"%s><title>", crit ? " crit" : "",

@@ -114,7 +114,14 @@ static void hsl_hex(double h, double s, double l, char out[8])
 
 void name_colour(const char *name, char out[8])
 {
+    /* FNV-1a's low bits barely change between names that differ in one letter
+     * ("potrf", "syrk" landed on neighbouring greens): murmur3's finaliser spreads them. */
     uint32_t h = fnv1a(name);
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
     /* Hue from the low bits; saturation and lightness vary a little from the high bits so
      * that names whose hues collide still differ. Light colours keep black text (DAG labels)
      * and the red critical-path outline readable on every hue. */
