@@ -29,7 +29,11 @@ typedef struct cp_result {
     int upper_bound;        /* adaptive detail with inlined tasks: span is an upper bound */
     size_t unknown_parents; /* tasks whose parent id has no slice: joined to the root */
     size_t missing_deps;    /* deps naming no task slice */
-    size_t unjoined;        /* children that no later wait on their group or flow covers */
+    size_t unjoined;        /* children that no wait on their group or flow covers */
+    size_t late_joins;      /* children joined by a wait that ended before they did */
+    int64_t max_late;       /* the most one of them ended after its wait, ns */
+    size_t unwaited;        /* adaptive: children whose group has no recorded wait,
+                             * joined to their parent right after their end */
 } cp_result;
 
 /* Work, span and the critical path (docs/tracing.md, "Work, span, critical path").

@@ -6,17 +6,12 @@
  * hold. The strands of a task follow one another (continuation edges). Other edges:
  *   spawn: the strand ending at a child's spawn point → the child's first strand;
  *   join:  a child's last strand → the strand after the first wait on the child's group
- *          (or flow) that ended no earlier than the child did;
+ *          (or flow) that ended no earlier than the child did (give or take rounding)
+ *          and after it was spawned;
  *   dep:   a dataflow task's last strand → the first strand of each task naming it in
  *          args.deps.
- * The span T∞ is the heaviest path; O(n log n) for the sorts, linear after.
- *
- * Children with neither group nor flow (loop pieces: pel runs each piece inline, in the
- * task that splits the loop, and records no group for it) have no wait to join. They
- * join where they ran: one nested directly in its parent's slice was a call, so the
- * parent's strand after its end follows it (a "return" cut); one nested in a wait of
- * its parent joins the strand after that wait. Without this a loop's pieces would be
- * dead ends and the span would leave them out.
+ * The span T∞ is the heaviest path (Kahn's order); O(n log n) for the sorts, linear
+ * after.
  *
  * Thread roots (code outside any task: parent 0, wait task 0) are one root task with no
  * own work. Its strands are cut by every root spawn and root wait, whatever the thread,
@@ -25,8 +20,21 @@
  *
  * A task without args.spawned is taken as spawned when it started, clipped into its
  * parent's interval (and no task is spawned after it started). Ties between times,
- * common at nanosecond resolution, are broken so that no edge points back to the
- * strand it leaves: a cycle then means an inconsistent trace.
+ * common at nanosecond resolution, are broken so that no edge leads back to the strand
+ * it leaves: a cycle then means an inconsistent trace.
+ *
+ * What real traces need beyond the rules above (each counted and noted in the report):
+ *   - Children with neither group nor flow (loop pieces: pel runs each piece inline in
+ *     the task that splits the loop, and records no group) join where they ran: one
+ *     nested directly in its parent's slice was a call, so the parent's strand after its
+ *     end follows it (a "return" cut); one nested in a wait of its parent joins the
+ *     strand after that wait. Otherwise a loop's pieces would be dead ends.
+ *   - A child whose every wait ended before it did (its end was recorded late: the
+ *     thread was preempted between releasing the group and stamping the end) joins the
+ *     last wait that ended after its spawn: a "late" join.
+ *   - In adaptive detail a worker running fine-grained tasks records no waits, so a
+ *     stolen child's group may have none: it joins its parent right after its end, the
+ *     earliest the parent's inlined wait could have returned.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +48,17 @@
  * at all (after its own spawn, or the graph would have a cycle). */
 enum { CUT_WAIT_END = 0, CUT_RETURN = 1, CUT_SPAWN = 2, CUT_RETURN_LATE = 3 };
 
+/* The file rounds ts and dur to the nanosecond separately, so an end can read up to 2
+ * ns late: a child that ran inside its parent's wait on the same thread, finishing just
+ * before the wait returned, often seems to end 1 ns after it. */
+#define ROUNDING_NS 2
+
 /* How a task's end joins the graph. */
-enum { JOIN_NONE, JOIN_KEY, JOIN_WAIT, JOIN_RETURN };
+enum {
+    JOIN_NONE,   /* a dead end */
+    JOIN_WAIT,   /* the strand after wait via[i] */
+    JOIN_RETURN, /* its parent's strand after its end (a return cut) */
+};
 
 typedef struct cut {
     uint32_t owner; /* task slice, or the root (nslices) */
@@ -62,7 +79,7 @@ static int cut_cmp(const void *pa, const void *pb)
     return a->ref < b->ref ? -1 : a->ref > b->ref;
 }
 
-/* Joins: waits sorted by (group or flow, end). */
+/* Waits by (group or flow, end), for the joins. */
 typedef struct join_key {
     uint8_t type; /* 0: group, 1: flow */
     uint64_t id;
@@ -83,13 +100,13 @@ static int join_cmp(const void *pa, const void *pb)
 }
 
 /* What a task joins on: its flow for dataflow tasks, else its group. 0: nothing. */
-static int task_join_key(const slice *s, uint8_t *type, uint64_t *id)
+static int task_join_key(const slice *s, join_key *k)
 {
     int flowish = s->task_kind == TK_FLOW || s->task_kind == TK_SYNC;
     if ((flowish || s->group == 0) && s->flow != 0)
-        *type = 1, *id = s->flow;
+        k->type = 1, k->id = s->flow;
     else if (s->group != 0)
-        *type = 0, *id = s->group;
+        k->type = 0, k->id = s->group;
     else
         return 0;
     return 1;
@@ -122,33 +139,6 @@ static int oom(const trace *t)
     return -1;
 }
 
-typedef struct graph {
-    size_t nnodes, nedges, cap_edges;
-    int64_t *weight;
-    uint32_t *task_of; /* slice, or nslices for the root */
-    uint32_t *efrom, *eto;
-} graph;
-
-static int add_edge(graph *g, uint32_t from, uint32_t to)
-{
-    if (g->nedges == g->cap_edges) {
-        size_t cap = g->cap_edges ? g->cap_edges * 2 : 1024;
-        uint32_t *f = realloc(g->efrom, cap * sizeof *f);
-        if (f == NULL)
-            return -1;
-        g->efrom = f;
-        uint32_t *to_ = realloc(g->eto, cap * sizeof *to_);
-        if (to_ == NULL)
-            return -1;
-        g->eto = to_;
-        g->cap_edges = cap;
-    }
-    g->efrom[g->nedges] = from;
-    g->eto[g->nedges] = to;
-    g->nedges++;
-    return 0;
-}
-
 /* The task that spawned task i: its slice, or the root (nslices) for parent 0 and for a
  * parent id with no slice. */
 static uint32_t parent_of(const trace *t, uint32_t i)
@@ -176,20 +166,291 @@ static uint32_t wait_owner(const trace *t, uint32_t w)
     return root;
 }
 
-/* Heaviest path by Kahn's order. Returns the path's nodes (from its start) in *path. */
-static int longest_path(const trace *t, const graph *g, uint32_t **path, size_t *npath,
-                        int64_t *span)
+/* Everything built on the way to the graph. Per-slice arrays are indexed by slice; the
+ * root is index nslices where an owner can be the root. */
+typedef struct builder {
+    const trace *t;
+    cp_result *r;
+    uint32_t root;
+    uint32_t *parent;  /* task → the owner it was spawned in */
+    int64_t *at;       /* task → its spawn point */
+    uint8_t *join;     /* task → JOIN_* */
+    uint32_t *via;     /* JOIN_WAIT: the wait */
+    join_key *waits;   /* sorted */
+    size_t nwaits;
+    cut *cuts;         /* sorted by owner, time */
+    size_t ncuts;
+    uint32_t *ncut;    /* owner → its cuts */
+    uint32_t *base;    /* owner → its first strand (NO_INDEX: not a task) */
+    uint32_t *from;    /* task → strand before its spawn */
+    uint32_t *after;   /* wait → strand after it; JOIN_RETURN task → strand after return */
+    /* The graph. */
+    size_t nnodes, nedges, cap_edges;
+    int64_t *weight;
+    uint32_t *task_of; /* strand → owner */
+    uint32_t *efrom, *eto;
+} builder;
+
+static int add_edge(builder *b, uint32_t from, uint32_t to)
 {
+    if (b->nedges == b->cap_edges) {
+        size_t cap = b->cap_edges ? b->cap_edges * 2 : 1024;
+        uint32_t *f = realloc(b->efrom, cap * sizeof *f);
+        if (f == NULL)
+            return -1;
+        b->efrom = f;
+        uint32_t *to_ = realloc(b->eto, cap * sizeof *to_);
+        if (to_ == NULL)
+            return -1;
+        b->eto = to_;
+        b->cap_edges = cap;
+    }
+    b->efrom[b->nedges] = from;
+    b->eto[b->nedges] = to;
+    b->nedges++;
+    return 0;
+}
+
+/* Parents, spawn points, and the sorted waits. */
+static int plan_spawns(builder *b)
+{
+    const trace *t = b->t;
+    size_t n = t->nslices;
+    b->parent = malloc((n ? n : 1) * sizeof *b->parent);
+    b->at = malloc((n ? n : 1) * sizeof *b->at);
+    b->waits = malloc((n ? n : 1) * sizeof *b->waits);
+    if (!b->parent || !b->at || !b->waits)
+        return oom(t);
+    for (uint32_t i = 0; i < n; i++) {
+        const slice *s = &t->slices[i];
+        if (s->kind == SLICE_WAIT) {
+            if (s->group != 0)
+                b->waits[b->nwaits++] = (join_key){0, s->group, s->end, i};
+            else if (s->flow != 0)
+                b->waits[b->nwaits++] = (join_key){1, s->flow, s->end, i};
+        }
+        if (s->kind != SLICE_TASK)
+            continue;
+        uint32_t p = b->parent[i] = parent_of(t, i);
+        if (p == b->root && s->parent != 0)
+            b->r->unknown_parents++;
+        int64_t at = s->spawned != NO_TIME && s->spawned < s->ts ? s->spawned : s->ts;
+        if (p != b->root) {
+            const slice *ps = &t->slices[p];
+            at = at < ps->ts ? ps->ts : at > ps->end ? ps->end : at;
+        }
+        b->at[i] = at;
+    }
+    qsort(b->waits, b->nwaits, sizeof *b->waits, join_cmp);
+    return 0;
+}
+
+/* The wait that joins task i, which has key k, or NO_INDEX. */
+static uint32_t find_join(builder *b, uint32_t i, const join_key *k)
+{
+    const slice *s = &b->t->slices[i];
+    const join_key *w = b->waits;
+    size_t n = b->nwaits, lo = 0, hi = n;
+    int64_t end = s->end - ROUNDING_NS;
+    while (lo < hi) { /* the first wait on k ending at or after end */
+        size_t mid = lo + (hi - lo) / 2;
+        int less = w[mid].type != k->type ? w[mid].type < k->type
+                   : w[mid].id != k->id   ? w[mid].id < k->id
+                                          : w[mid].end < end;
+        if (less)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* A wait can only cover a child if it ended after the child's spawn (at equal
+     * times the wait's end comes first, see the cut order). */
+    while (lo < n && w[lo].type == k->type && w[lo].id == k->id && w[lo].end <= b->at[i])
+        lo++;
+    if (lo < n && w[lo].type == k->type && w[lo].id == k->id)
+        return w[lo].wait;
+    /* Late: every wait on k ended before the child did; the last one after its spawn. */
+    if (lo > 0 && w[lo - 1].type == k->type && w[lo - 1].id == k->id &&
+        w[lo - 1].end > b->at[i]) {
+        int64_t late = s->end - w[lo - 1].end;
+        b->r->late_joins++;
+        if (late > b->r->max_late)
+            b->r->max_late = late;
+        return w[lo - 1].wait;
+    }
+    return NO_INDEX;
+}
+
+/* How each task's end joins, and the cuts: a spawn per task, a return per call-like
+ * join, a wait end per wait. */
+static int plan_cuts(builder *b)
+{
+    const trace *t = b->t;
+    size_t n = t->nslices;
+    int adaptive = t->detail != NULL && strcmp(t->detail, "adaptive") == 0;
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++)
+        cap += t->slices[i].kind == SLICE_TASK ? 2 : t->slices[i].kind == SLICE_WAIT;
+    b->cuts = malloc((cap ? cap : 1) * sizeof *b->cuts);
+    b->join = calloc(n ? n : 1, 1);
+    b->via = malloc((n ? n : 1) * sizeof *b->via);
+    if (!b->cuts || !b->join || !b->via)
+        return oom(t);
+    size_t c = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const slice *s = &t->slices[i];
+        if (s->kind == SLICE_WAIT) {
+            b->cuts[c++] = (cut){wait_owner(t, i), CUT_WAIT_END, s->end, i};
+            continue;
+        }
+        if (s->kind != SLICE_TASK)
+            continue;
+        uint32_t p = b->parent[i];
+        b->cuts[c++] = (cut){p, CUT_SPAWN, b->at[i], i};
+        join_key k;
+        uint32_t w;
+        int call = 0;
+        if (task_join_key(s, &k)) {
+            if ((w = find_join(b, i, &k)) != NO_INDEX) {
+                b->join[i] = JOIN_WAIT;
+                b->via[i] = w;
+            } else if (adaptive && p != b->root && s->end <= t->slices[p].end) {
+                b->r->unwaited++;
+                call = 1;
+            } else {
+                b->r->unjoined++;
+            }
+        } else if (s->up != NO_INDEX && t->slices[s->up].kind == SLICE_WAIT &&
+                   wait_owner(t, s->up) == p) {
+            b->join[i] = JOIN_WAIT;
+            b->via[i] = s->up;
+        } else if (s->up == p || (p == b->root && s->up == NO_INDEX)) {
+            call = 1;
+        }
+        if (call) {
+            b->join[i] = JOIN_RETURN;
+            b->cuts[c++] = (cut){p, b->at[i] < s->end ? CUT_RETURN : CUT_RETURN_LATE, s->end, i};
+        }
+    }
+    b->ncuts = c;
+    qsort(b->cuts, b->ncuts, sizeof *b->cuts, cut_cmp);
+    return 0;
+}
+
+/* Strands: owner p has ncut[p] + 1 of them from base[p], weighted by the own time
+ * between its cuts; and the strands on either side of every cut. */
+static int make_strands(builder *b)
+{
+    const trace *t = b->t;
+    size_t n = t->nslices;
+    b->ncut = calloc(n + 1, sizeof *b->ncut);
+    b->base = malloc((n + 1) * sizeof *b->base);
+    b->from = malloc((n ? n : 1) * sizeof *b->from);
+    b->after = malloc((n ? n : 1) * sizeof *b->after);
+    if (!b->ncut || !b->base || !b->from || !b->after)
+        return oom(t);
+    for (size_t k = 0; k < b->ncuts; k++)
+        b->ncut[b->cuts[k].owner]++;
+    size_t nodes = 0;
+    for (uint32_t p = 0; p <= n; p++) {
+        b->base[p] = NO_INDEX;
+        if (p < n && t->slices[p].kind != SLICE_TASK)
+            continue;
+        if (nodes + b->ncut[p] + 1 >= NO_INDEX) {
+            pel_error("%s: too many strands", t->path);
+            return -1;
+        }
+        b->base[p] = (uint32_t)nodes;
+        nodes += b->ncut[p] + 1;
+    }
+    b->nnodes = nodes;
+    b->weight = calloc(nodes, sizeof *b->weight);
+    b->task_of = malloc(nodes * sizeof *b->task_of);
+    if (!b->weight || !b->task_of)
+        return oom(t);
+    for (uint32_t p = 0; p <= n; p++) {
+        for (uint32_t j = 0; b->base[p] != NO_INDEX && j <= b->ncut[p]; j++)
+            b->task_of[b->base[p] + j] = p;
+        if (p < n && b->base[p] != NO_INDEX && b->ncut[p] == 0)
+            b->weight[b->base[p]] = t->slices[p].own; /* one strand: all its own time */
+    }
+    for (size_t k = 0; k < b->ncuts;) {
+        uint32_t p = b->cuts[k].owner;
+        size_t m = b->ncut[p];
+        uint32_t cursor = p < n ? t->kid_first[p] : 0;
+        int64_t lo = p < n ? t->slices[p].ts : 0, hi = p < n ? t->slices[p].end : 0;
+        int64_t a = lo;
+        for (size_t j = 0; j < m; j++, k++) {
+            const cut *x = &b->cuts[k];
+            if (x->type == CUT_SPAWN)
+                b->from[x->ref] = b->base[p] + (uint32_t)j;
+            else /* a wait's end or a child's return: the strand after it */
+                b->after[x->ref] = b->base[p] + (uint32_t)j + 1;
+            if (p < n) { /* the root's strands weigh nothing */
+                int64_t e = x->time < a ? a : x->time > hi ? hi : x->time;
+                b->weight[b->base[p] + j] = own_in(t, p, a, e, &cursor);
+                a = e;
+            }
+        }
+        if (p < n)
+            b->weight[b->base[p] + m] = own_in(t, p, a, hi, &cursor);
+    }
+    return 0;
+}
+
+static int make_edges(builder *b)
+{
+    const trace *t = b->t;
+    size_t n = t->nslices;
+    for (uint32_t p = 0; p <= n; p++)
+        for (uint32_t j = 0; b->base[p] != NO_INDEX && j < b->ncut[p]; j++)
+            if (add_edge(b, b->base[p] + j, b->base[p] + j + 1) != 0)
+                return oom(t);
+    for (uint32_t i = 0; i < n; i++) {
+        const slice *s = &t->slices[i];
+        if (s->kind != SLICE_TASK)
+            continue;
+        uint32_t last = b->base[i] + b->ncut[i];
+        if (add_edge(b, b->from[i], b->base[i]) != 0)
+            return oom(t);
+        if (b->join[i] == JOIN_WAIT && add_edge(b, last, b->after[b->via[i]]) != 0)
+            return oom(t);
+        if (b->join[i] == JOIN_RETURN && add_edge(b, last, b->after[i]) != 0)
+            return oom(t);
+        for (uint32_t d = 0; d < s->ndeps; d++) {
+            uint32_t pr = trace_task(t, t->deps[s->deps_at + d]);
+            if (pr == NO_INDEX || pr == i) {
+                b->r->missing_deps++;
+                continue;
+            }
+            if (add_edge(b, b->base[pr] + b->ncut[pr], b->base[i]) != 0)
+                return oom(t);
+        }
+    }
+    return 0;
+}
+
+static void builder_free(builder *b)
+{
+    free(b->parent), free(b->at), free(b->join), free(b->via), free(b->waits);
+    free(b->cuts), free(b->ncut), free(b->base), free(b->from), free(b->after);
+    free(b->weight), free(b->task_of), free(b->efrom), free(b->eto);
+}
+
+/* Heaviest path by Kahn's order. Returns the path's nodes (from its start) in *path. */
+static int longest_path(const builder *g, uint32_t **path, size_t *npath, int64_t *span)
+{
+    const trace *t = g->t;
     size_t n = g->nnodes, m = g->nedges;
     int rc = -1;
     uint32_t *first = calloc(n + 1, sizeof *first);
+    uint32_t *fill = malloc((n + 1) * sizeof *fill);
     uint32_t *adj = malloc((m ? m : 1) * sizeof *adj);
     uint32_t *indeg = calloc(n, sizeof *indeg);
     uint32_t *queue = malloc(n * sizeof *queue);
     uint32_t *pred = malloc(n * sizeof *pred);
     int64_t *best = malloc(n * sizeof *best); /* heaviest path into the node; -1: none */
     int64_t *dist = malloc(n * sizeof *dist);
-    if (!first || !adj || !indeg || !queue || !pred || !best || !dist) {
+    if (!first || !fill || !adj || !indeg || !queue || !pred || !best || !dist) {
         oom(t);
         goto out;
     }
@@ -199,17 +460,9 @@ static int longest_path(const trace *t, const graph *g, uint32_t **path, size_t 
     }
     for (size_t v = 0; v < n; v++)
         first[v + 1] += first[v];
-    {
-        uint32_t *fill = malloc((n + 1) * sizeof *fill);
-        if (fill == NULL) {
-            oom(t);
-            goto out;
-        }
-        memcpy(fill, first, (n + 1) * sizeof *fill);
-        for (size_t e = 0; e < m; e++)
-            adj[fill[g->efrom[e]]++] = g->eto[e];
-        free(fill);
-    }
+    memcpy(fill, first, (n + 1) * sizeof *fill);
+    for (size_t e = 0; e < m; e++)
+        adj[fill[g->efrom[e]]++] = g->eto[e];
     size_t head = 0, tail = 0;
     for (size_t v = 0; v < n; v++) {
         pred[v] = NO_INDEX;
@@ -250,240 +503,29 @@ static int longest_path(const trace *t, const graph *g, uint32_t **path, size_t 
     *npath = len;
     for (uint32_t v = end; v != NO_INDEX; v = pred[v])
         (*path)[--len] = v;
-    *span = n ? end_dist : 0;
+    *span = end_dist;
     rc = 0;
 out:
-    free(first), free(adj), free(indeg), free(queue), free(pred), free(best), free(dist);
+    free(first), free(fill), free(adj), free(indeg), free(queue), free(pred), free(best);
+    free(dist);
     return rc;
 }
 
-static int build(const trace *t, cp_result *r, graph *g, cut **cuts_out, uint32_t **base_out,
-                 uint32_t **ncut_out)
+/* The path's tasks in order of first appearance, with what their strands on it weigh. */
+static int path_tasks(const builder *b, const uint32_t *path, size_t npath)
 {
-    size_t n = t->nslices;
-    uint32_t root = (uint32_t)n;
-    size_t cap = 0;
-    for (size_t i = 0; i < n; i++)
-        cap += t->slices[i].kind == SLICE_TASK ? 2 : t->slices[i].kind == SLICE_WAIT;
-    cut *cuts = *cuts_out = malloc((cap ? cap : 1) * sizeof *cuts);
-    uint32_t *ncut = *ncut_out = calloc(n + 1, sizeof *ncut);
-    uint32_t *base = *base_out = malloc((n + 1) * sizeof *base);
-    uint8_t *join = calloc(n ? n : 1, 1);                  /* per task: JOIN_* */
-    uint32_t *via = malloc((n ? n : 1) * sizeof *via);     /* JOIN_WAIT: the wait */
-    if (!cuts || !ncut || !base || !join || !via) {
-        free(join), free(via);
-        return oom(t);
-    }
-
-    /* Cuts: every task is a spawn in its parent, every wait a cut in its owner. */
-    size_t c = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const slice *s = &t->slices[i];
-        if (s->kind == SLICE_TASK) {
-            uint32_t p = parent_of(t, i);
-            if (p == root && s->parent != 0)
-                r->unknown_parents++;
-            int64_t at = s->spawned != NO_TIME && s->spawned < s->ts ? s->spawned : s->ts;
-            if (p != root) {
-                const slice *ps = &t->slices[p];
-                at = at < ps->ts ? ps->ts : at > ps->end ? ps->end : at;
-            }
-            cuts[c++] = (cut){p, CUT_SPAWN, at, i};
-            uint8_t type;
-            uint64_t id;
-            if (task_join_key(s, &type, &id)) {
-                join[i] = JOIN_KEY;
-            } else if (s->up != NO_INDEX && t->slices[s->up].kind == SLICE_WAIT &&
-                       wait_owner(t, s->up) == p) {
-                join[i] = JOIN_WAIT;
-                via[i] = s->up;
-            } else if (s->up == p || (p == root && s->up == NO_INDEX)) {
-                join[i] = JOIN_RETURN;
-                cuts[c++] = (cut){p, at < s->end ? CUT_RETURN : CUT_RETURN_LATE, s->end, i};
-            }
-        } else if (s->kind == SLICE_WAIT) {
-            cuts[c++] = (cut){wait_owner(t, i), CUT_WAIT_END, s->end, i};
-        }
-    }
-    size_t ncuts = c;
-    qsort(cuts, ncuts, sizeof *cuts, cut_cmp);
-    for (size_t k = 0; k < ncuts; k++)
-        ncut[cuts[k].owner]++;
-
-    /* Strands: owner p has ncut[p] + 1 of them, from base[p]. */
-    size_t nodes = 0;
-    for (uint32_t p = 0; p <= n; p++) {
-        base[p] = NO_INDEX;
-        if (p < n && t->slices[p].kind != SLICE_TASK)
-            continue;
-        if (nodes + ncut[p] + 1 >= NO_INDEX) {
-            pel_error("%s: too many strands", t->path);
-            free(join), free(via);
-            return -1;
-        }
-        base[p] = (uint32_t)nodes;
-        nodes += ncut[p] + 1;
-    }
-    g->nnodes = nodes;
-    g->weight = calloc(nodes, sizeof *g->weight);
-    g->task_of = malloc(nodes * sizeof *g->task_of);
-    uint32_t *after = malloc((n ? n : 1) * sizeof *after); /* wait → strand after it */
-    uint32_t *from = malloc((n ? n : 1) * sizeof *from);   /* child → strand before spawn */
-    uint32_t *ret = malloc((n ? n : 1) * sizeof *ret);     /* JOIN_RETURN: strand after */
-    if (!g->weight || !g->task_of || !after || !from || !ret) {
-        free(after), free(from), free(ret), free(join), free(via);
-        return oom(t);
-    }
-    /* Every exit below that is not `rc = 0` is out of memory. */
-    int rc = -1;
-
-    /* Weights and the strands around each cut, owner by owner. */
-    for (size_t k = 0; k < ncuts;) {
-        uint32_t p = cuts[k].owner;
-        size_t m = ncut[p];
-        uint32_t cursor = p < n ? t->kid_first[p] : 0;
-        int64_t lo = p < n ? t->slices[p].ts : 0;
-        int64_t hi = p < n ? t->slices[p].end : 0;
-        int64_t a = lo;
-        for (size_t j = 0; j < m; j++, k++) {
-            const cut *x = &cuts[k];
-            if (x->type == CUT_SPAWN)
-                from[x->ref] = base[p] + (uint32_t)j;
-            else if (x->type == CUT_RETURN || x->type == CUT_RETURN_LATE)
-                ret[x->ref] = base[p] + (uint32_t)j + 1;
-            else
-                after[x->ref] = base[p] + (uint32_t)j + 1;
-            if (p < n) {
-                int64_t b = x->time < a ? a : x->time > hi ? hi : x->time;
-                g->weight[base[p] + j] = own_in(t, p, a, b, &cursor);
-                a = b;
-            }
-        }
-        if (p < n)
-            g->weight[base[p] + m] = own_in(t, p, a, hi, &cursor);
-    }
-    for (uint32_t p = 0; p <= n; p++) {
-        if (base[p] == NO_INDEX)
-            continue;
-        if (p < n && ncut[p] == 0) /* no cuts: one strand, all of its own time */
-            g->weight[base[p]] = t->slices[p].own;
-        for (uint32_t j = 0; j <= ncut[p]; j++) {
-            g->task_of[base[p] + j] = p;
-            if (j < ncut[p] && add_edge(g, base[p] + j, base[p] + j + 1) != 0)
-                goto out;
-        }
-    }
-
-    /* Joins need the waits by (group or flow, end). */
-    size_t nwaits = 0;
-    for (size_t i = 0; i < n; i++)
-        nwaits += t->slices[i].kind == SLICE_WAIT;
-    join_key *waits = malloc((nwaits ? nwaits : 1) * sizeof *waits);
-    if (waits == NULL)
-        goto out;
-    size_t nw = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        const slice *s = &t->slices[i];
-        if (s->kind != SLICE_WAIT)
-            continue;
-        if (s->group != 0)
-            waits[nw++] = (join_key){0, s->group, s->end, i};
-        else if (s->flow != 0)
-            waits[nw++] = (join_key){1, s->flow, s->end, i};
-    }
-    qsort(waits, nw, sizeof *waits, join_cmp);
-
-    for (uint32_t i = 0; i < n; i++) {
-        const slice *s = &t->slices[i];
-        if (s->kind != SLICE_TASK)
-            continue;
-        uint32_t last = base[i] + ncut[i];
-        if (add_edge(g, from[i], base[i]) != 0)
-            goto out_waits;
-        join_key want;
-        if (join[i] == JOIN_WAIT) {
-            if (add_edge(g, last, after[via[i]]) != 0)
-                goto out_waits;
-        } else if (join[i] == JOIN_RETURN) {
-            if (add_edge(g, last, ret[i]) != 0)
-                goto out_waits;
-        } else if (join[i] == JOIN_KEY && task_join_key(s, &want.type, &want.id)) {
-            /* The first wait on that key ending at or after the child's end. */
-            size_t lo = 0, hi = nw;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                const join_key *w = &waits[mid];
-                int less = w->type != want.type ? w->type < want.type
-                           : w->id != want.id   ? w->id < want.id
-                                                : w->end < s->end;
-                if (less)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-            /* Not a wait its own parent ended before spawning it (a tie in time). */
-            uint32_t p = parent_of(t, i);
-            while (lo < nw && waits[lo].type == want.type && waits[lo].id == want.id &&
-                   wait_owner(t, waits[lo].wait) == p && after[waits[lo].wait] <= from[i])
-                lo++;
-            if (lo < nw && waits[lo].type == want.type && waits[lo].id == want.id) {
-                if (add_edge(g, last, after[waits[lo].wait]) != 0)
-                    goto out_waits;
-            } else {
-                r->unjoined++;
-            }
-        }
-        for (uint32_t d = 0; d < s->ndeps; d++) {
-            uint32_t pr = trace_task(t, t->deps[s->deps_at + d]);
-            if (pr == NO_INDEX || pr == i) {
-                r->missing_deps++;
-                continue;
-            }
-            if (add_edge(g, base[pr] + ncut[pr], base[i]) != 0)
-                goto out_waits;
-        }
-    }
-    rc = 0;
-out_waits:
-    free(waits);
-out:
-    free(after), free(from), free(ret), free(join), free(via);
-    return rc == 0 ? 0 : oom(t);
-}
-
-int critical_path(const trace *t, cp_result *r)
-{
-    memset(r, 0, sizeof *r);
-    r->work = t->work;
-    r->upper_bound = t->detail != NULL && strcmp(t->detail, "adaptive") == 0 && t->inlined > 0;
-    graph g;
-    memset(&g, 0, sizeof g);
-    cut *cuts = NULL;
-    uint32_t *base = NULL, *ncut = NULL, *path = NULL;
-    size_t npath = 0;
-    int rc = -1;
-    r->on_path = calloc(t->nslices ? t->nslices : 1, 1);
-    if (r->on_path == NULL) {
-        oom(t);
-        goto out;
-    }
-    if (build(t, r, &g, &cuts, &base, &ncut) != 0)
-        goto out;
-    if (longest_path(t, &g, &path, &npath, &r->span) != 0)
-        goto out;
-
-    /* Tasks in order of first appearance, with what their strands on the path weigh. */
+    const trace *t = b->t;
+    cp_result *r = b->r;
     r->tasks = malloc((npath ? npath : 1) * sizeof *r->tasks);
     r->seq = malloc((npath ? npath : 1) * sizeof *r->seq);
     uint32_t *slot = malloc((t->nslices ? t->nslices : 1) * sizeof *slot);
     if (!r->tasks || !r->seq || !slot) {
         free(slot);
-        oom(t);
-        goto out;
+        return oom(t);
     }
     for (size_t i = 0; i < npath; i++) {
-        uint32_t p = g.task_of[path[i]];
-        uint32_t s = p == t->nslices ? NO_INDEX : p;
+        uint32_t p = b->task_of[path[i]];
+        uint32_t s = p == b->root ? NO_INDEX : p;
         if (r->nseq == 0 || r->seq[r->nseq - 1] != s)
             r->seq[r->nseq++] = s;
         if (s == NO_INDEX)
@@ -494,13 +536,33 @@ int critical_path(const trace *t, cp_result *r)
             r->tasks[r->ntasks++] = (cp_task){s, 0};
         }
         cp_task *ct = &r->tasks[slot[s]];
-        ct->contribution = add_sat(ct->contribution, g.weight[path[i]]);
+        ct->contribution = add_sat(ct->contribution, b->weight[path[i]]);
     }
     free(slot);
-    rc = 0;
-out:
-    free(cuts), free(base), free(ncut), free(path);
-    free(g.weight), free(g.task_of), free(g.efrom), free(g.eto);
+    return 0;
+}
+
+int critical_path(const trace *t, cp_result *r)
+{
+    memset(r, 0, sizeof *r);
+    r->work = t->work;
+    r->upper_bound = t->detail != NULL && strcmp(t->detail, "adaptive") == 0 && t->inlined > 0;
+    builder b;
+    memset(&b, 0, sizeof b);
+    b.t = t;
+    b.r = r;
+    b.root = (uint32_t)t->nslices;
+    uint32_t *path = NULL;
+    size_t npath = 0;
+    int rc = -1;
+    r->on_path = calloc(t->nslices ? t->nslices : 1, 1);
+    if (r->on_path == NULL)
+        oom(t);
+    else if (plan_spawns(&b) == 0 && plan_cuts(&b) == 0 && make_strands(&b) == 0 &&
+             make_edges(&b) == 0 && longest_path(&b, &path, &npath, &r->span) == 0)
+        rc = path_tasks(&b, path, npath);
+    free(path);
+    builder_free(&b);
     return rc;
 }
 

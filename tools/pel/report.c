@@ -34,6 +34,24 @@ void report_notes(const trace *t, const cp_result *cp,
                  "are left out", cp->missing_deps);
         note(ctx, buf);
     }
+    if (cp->unjoined > 0) {
+        snprintf(buf, sizeof buf, "%zu tasks have no wait on their group or flow that "
+                 "covers them: their paths end there", cp->unjoined);
+        note(ctx, buf);
+    }
+    if (cp->late_joins > 0) {
+        char d[32];
+        snprintf(buf, sizeof buf, "%zu tasks ended after the wait that joins them (by up to "
+                 "%s): their ends were recorded late (a preempted thread?); joined anyway",
+                 cp->late_joins, fmt_duration(d, cp->max_late, "u"));
+        note(ctx, buf);
+    }
+    if (cp->unwaited > 0) {
+        snprintf(buf, sizeof buf, "%zu tasks' groups have no recorded wait (adaptive detail "
+                 "skips the waits of fine-grained tasks): joined to their parent at their end",
+                 cp->unwaited);
+        note(ctx, buf);
+    }
     if (t->noverlap > 0) {
         snprintf(buf, sizeof buf, "%zu slices end after the slice enclosing them on the "
                  "same thread (clock skew?); own times are clipped", t->noverlap);

@@ -85,7 +85,7 @@ int trace_nest(trace *t)
              * trace. It stays nested (where it starts), and own times clip it. The
              * file rounds ts and dur to the nanosecond separately, so ends may be
              * off by a nanosecond each way: that much is not worth a note. */
-            if (s->end > p->end + 2)
+            if (s->end > p->end + 2) /* see ROUNDING_NS in critical_path.c */
                 t->noverlap++;
             t->kid_first[s->up + 1]++;
         }
