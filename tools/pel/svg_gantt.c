@@ -9,14 +9,16 @@
  *
  * Big traces. A million tasks cannot each get a rectangle: the file would be hundreds of
  * megabytes and no viewer would open it. Within a lane, slices of one kind and nesting
- * level that are narrower than a pixel are merged with their neighbours when the gap
- * between them is under half a pixel: one rectangle (class "merged", data-count = how
- * many) in their common colour, or slate grey when their names differ. Slices at one
- * level of a lane do not overlap, so a lane holds at most a few rectangles per pixel of
- * width and level, however long the trace. Marks are thinned to one per pixel likewise.
+ * level that are narrower than a pixel are gathered a pixel at a time (those less than
+ * half a pixel apart): one rectangle (class "merged", data-count = how many) in their
+ * common colour, or slate grey when their names differ; neighbouring rectangles that
+ * look alike are then joined into one. Slices at one level of a lane do not overlap, so
+ * a lane holds at most a few rectangles per pixel of width and level, however long the
+ * trace. Marks are thinned to one per pixel likewise.
  *
  * Classes and data attributes (lane, task, wait, park, merged, steal, wake; data-tid,
- * data-tasks, data-merged, data-count) let tests and scripts count what was drawn.
+ * data-tasks, data-count; the lane's closing <desc> has data-merged) let tests and
+ * scripts count what was drawn.
  */
 #include <inttypes.h>
 #include <math.h>
