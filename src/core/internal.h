@@ -346,7 +346,9 @@ void pel__trace_run_task(pel__worker *w, pel__task *t);
 void pel__trace_rate_check(pel__tbuf *b);
 
 /* Run fork-join task t on w and account for its completion (no tracing). */
-static inline __attribute__((always_inline)) void pel__run_task_body(pel__worker *w, pel__task *t)
+/* The first half of running fork-join task t: call its function (unless its group is
+ * cancelled); returns its result. */
+static inline __attribute__((always_inline)) int pel__task_call(pel__worker *w, pel__task *t)
 {
     pel__group *g = t->group;
     int rc = 0;
@@ -359,6 +361,14 @@ static inline __attribute__((always_inline)) void pel__run_task_body(pel__worker
         rc = t->fn(t->arg);
         w->current_group = saved;
     }
+    return rc;
+}
+
+/* The second half: account for t's completion (after which its group's owner may return
+ * from its wait) and free its record. */
+static inline __attribute__((always_inline)) void pel__task_done(pel__worker *w, pel__task *t, int rc)
+{
+    pel__group *g = t->group;
     if (PEL_UNLIKELY(rc != 0)) pel__group_fail(g, rc);
     uint32_t flags = t->flags;
     pel__task_free(w, t);
@@ -369,6 +379,11 @@ static inline __attribute__((always_inline)) void pel__run_task_body(pel__worker
     atomic_store_explicit(&w->completed,
                           atomic_load_explicit(&w->completed, memory_order_relaxed) + 1,
                           memory_order_release);
+}
+
+static inline __attribute__((always_inline)) void pel__run_task_body(pel__worker *w, pel__task *t)
+{
+    pel__task_done(w, t, pel__task_call(w, t));
 }
 
 /* Run one task on worker w and account for its completion. */

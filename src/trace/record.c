@@ -91,7 +91,9 @@ void pel__trace_run_task(pel__worker *w, pel__task *t)
     uint32_t saved_inlined = b->inlined;
     b->task = id;
     b->inlined = 0;
-    pel__run_task_body(w, t); /* frees t */
+    int rc = pel__task_call(w, t);
+    /* The end is stamped before the completion is accounted: after it, the group's owner
+     * may take this CPU, and a later stamp would include its time slice. */
     e = event(b, PEL__EV_END);
     if (e) {
         e->id = id;
@@ -100,6 +102,7 @@ void pel__trace_run_task(pel__worker *w, pel__task *t)
     }
     b->task = saved_task;
     b->inlined = saved_inlined;
+    pel__task_done(w, t, rc); /* frees t */
 }
 
 void pel__trace_steal(pel__worker *w, pel__task *t, int victim_tid)

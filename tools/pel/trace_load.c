@@ -215,7 +215,7 @@ static int load_slice(loader *L, json_t *ev, enum slice_kind kind)
     s.kind = (uint8_t)kind;
     s.up = NO_INDEX;
     s.spawned = NO_TIME;
-    int64_t dur;
+    int64_t dur = 0; /* set by get_time when it returns 0 */
     int r = get_time(L, ev, "ts", &s.ts);
     if (r != 0)
         return r < 0 ? -1 : bad(L, "slice without \"ts\"");
