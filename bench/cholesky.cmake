@@ -26,7 +26,8 @@ endfunction()
 cholesky_system(openblas ${BENCH_DIR}/cholesky_openblas.c)
 
 if(TARGET pel_static)
-  cholesky_system(pel ${BENCH_DIR}/cholesky_pel.c)
+  # trace_bench.c: tracing on for the trace group (PEL_BENCH_TRACE, see trace_bench.h)
+  cholesky_system(pel ${BENCH_DIR}/cholesky_pel.c ${BENCH_DIR}/trace_bench.c)
   target_link_libraries(bench-cholesky-pel PRIVATE pel_static)
 endif()
 

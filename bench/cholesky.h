@@ -95,6 +95,10 @@ typedef struct chol_system {
     int (*factor_tiles)(chol_matrix *a);
     /* Factor the full column-major n x n matrix in place (lower); NULL for tiled ones. */
     int (*factor_full)(double *a, int n);
+    /* Called just before and just after the timed factorization (not the warm-up), outside
+     * the timing, or NULL: pel turns tracing on there for the trace group (trace_bench.h). */
+    void (*timed_begin)(void);
+    void (*timed_end)(void);
 } chol_system;
 
 extern const chol_system chol_system_impl;

@@ -14,8 +14,10 @@
 #include <pel.h>
 
 #include "cholesky.h"
+#include "trace_bench.h"
 
 static pel_runtime *rt;
+static int trace_mode = BENCH_TRACE_OFF; /* the trace group: see the end of this file */
 
 static int check(int rc, const char *what)
 {
@@ -35,6 +37,7 @@ static int pel_setup(int workers)
 static void pel_teardown(void)
 {
     check(pel_runtime_destroy(rt), "pel_runtime_destroy");
+    bench_trace_write("bench-cholesky-pel", trace_mode); /* when tracing: see trace_bench.h */
 }
 
 /* The tasks: the tile size is their argument (copied by pel), the tiles their data. */
@@ -146,9 +149,25 @@ static int pel_factor(chol_matrix *a)
     return rc == PEL_OK ? r.rc : rc;
 }
 
+/* The trace group: PEL_BENCH_TRACE=adaptive|full traces the timed factorization (every
+ * Cholesky task is long, so adaptive detail records each one); the trace is written after
+ * the runtime is destroyed (pel_teardown). See trace_bench.h. */
+static void pel_timed_begin(void)
+{
+    trace_mode = bench_trace_mode("bench-cholesky-pel");
+    bench_trace_begin("bench-cholesky-pel", trace_mode);
+}
+
+static void pel_timed_end(void)
+{
+    bench_trace_end("bench-cholesky-pel", trace_mode);
+}
+
 const chol_system chol_system_impl = {
     .name = "pel",
     .setup = pel_setup,
     .teardown = pel_teardown,
     .factor_tiles = pel_factor,
+    .timed_begin = pel_timed_begin,
+    .timed_end = pel_timed_end,
 };
