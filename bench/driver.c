@@ -24,6 +24,10 @@
 #define IDLE_SYSTEMS "pel omp-gomp omp-libomp tbb"
 #define TASKBENCH_SYSTEMS "serial pel omp-gomp omp-libomp starpu"
 #define CHOL_SYSTEMS "pel openblas omp-gomp omp-libomp starpu"
+/* The trace group's variants of pel (trace_report.c): the library before tracing existed,
+ * tracing off, adaptive detail, full detail. */
+#define TRACE_FIB_SYSTEMS "pel-9325ad4 pel pel-trace pel-trace-full"
+#define TRACE_CHOL_SYSTEMS "pel pel-trace"
 
 static const bench_def benches[] = {
     {"fib", "fib", TASK_SYSTEMS, "serial", "35", "30", "n=%s", KIND_TASKS, 0, 0, 0},
@@ -72,6 +76,16 @@ static const bench_def benches[] = {
      KIND_GFLOPS, 0, 0, 1},
     {"cholesky", "cholesky", CHOL_SYSTEMS, "pel", "8192 512", NULL, "n=%s tile=%s",
      KIND_GFLOPS, 0, 0, 1},
+    /* Tracing overhead (issue 4): pel with tracing off and on, interleaved, more rounds
+     * (trace_rounds); fib is the `fib` benchmark's pel kernel, cholesky bench-cholesky-pel
+     * on the largest worker count. */
+    {"trace", "trace-fib", TRACE_FIB_SYSTEMS, "pel", "30", "30", "n=%s", KIND_TASKS, 0, 0, 0},
+    {"trace", "trace-cholesky", TRACE_CHOL_SYSTEMS, "pel", "2048 256", "2048 256",
+     "n=%s tile=%s", KIND_GFLOPS, 0, 0, 1},
+    {"trace", "trace-cholesky", TRACE_CHOL_SYSTEMS, "pel", "4096 256", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
+    {"trace", "trace-cholesky", TRACE_CHOL_SYSTEMS, "pel", "4096 512", NULL, "n=%s tile=%s",
+     KIND_GFLOPS, 0, 0, 1},
 };
 #define NBENCHES (sizeof benches / sizeof benches[0])
 
@@ -97,6 +111,10 @@ static const char *const own_binary_groups[] = {"chains", "taskbench", "cholesky
 void binary_path(const bench_def *b, const options *o, const char *system, char *out,
                  size_t size)
 {
+    if (trace_group(b)) { /* variants of pel: trace_report.c */
+        trace_binary(b, o, system, out, size);
+        return;
+    }
     for (size_t i = 0; i < sizeof own_binary_groups / sizeof own_binary_groups[0]; i++) {
         const char *g = own_binary_groups[i];
         size_t len = strlen(g);
@@ -158,7 +176,7 @@ static void run_bench(const bench_def *b, const options *o)
     }
     char params[256];
     format_params(b, o, params, sizeof params);
-    int reps = o->reps;
+    int reps = trace_group(b) ? trace_rounds(b, o) : o->reps;
     fprintf(stderr, "bench: %s (%s): %d configurations x %d rounds, load average %s\n", b->name,
             params, n, reps, load_average());
     for (int r = 0; r < reps; r++)
@@ -170,6 +188,8 @@ static void run_bench(const bench_def *b, const options *o)
     for (int i = 0; i < n; i++)
         busy_samples += cs[i].busy_samples;
 
+    if (trace_group(b))
+        trace_pair(cs, n); /* before check_answers sorts the samples */
     check_answers(b, cs, n);
     report_bench(b, o, cs, n, params);
     for (int i = 0; i < n; i++)
@@ -185,7 +205,7 @@ static void usage(void)
             "usage: bench-driver --bindir DIR [--quick] [--table] [--markdown FILE] "
             "[--workers 1,2,...] [--systems a,b,...] [--reps N] [--wait-idle S] [NAME...]\n"
             "NAME: a group (fib nqueens uts for reduce sort idle chains taskbench taskbench-floor "
-            "cholesky) or one benchmark:\n");
+            "cholesky trace) or one benchmark:\n");
     for (size_t i = 0; i < NBENCHES; i++)
         fprintf(stderr, "  %-12s (group %s) systems: %s\n", benches[i].name, benches[i].group,
                 benches[i].systems);
@@ -329,6 +349,7 @@ int main(int argc, char **argv)
                 busy_samples);
     print_floors();
     cholesky_print_best();
+    trace_print_summary();
     if (md) {
         if (busy_samples)
             fprintf(md, "\n%d samples started while other processes kept the CPUs busy "

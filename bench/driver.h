@@ -49,6 +49,14 @@ typedef struct config {
     double wall; /* idle: the measured window */
     int failed;
     int busy_samples; /* samples started while other processes were busy (--wait-idle) */
+    /* trace group: what the trace file of its first traced sample held (trace_bench.h) */
+    int have_trace;
+    long trace_bytes, trace_events, trace_slices, trace_inlined, trace_dropped;
+    double trace_write_s;
+    /* trace group: median over the rounds of this sample ÷ the same round's tracing-off
+     * sample (interleaved in one round, so a slow drift of the machine cancels) */
+    int have_paired;
+    double paired_ratio;
     /* results */
     double median, min, max;
 } config;
@@ -101,5 +109,26 @@ int run_metg(const bench_def *b, const options *o, config *cs, int n);
  * at the end, print each system's best per N and the floors judged on them. */
 double cholesky_note(const bench_def *b, const options *o, const config *c);
 void cholesky_print_best(void);
+
+/* trace_report.c: the trace group (issue 4), its systems being variants of pel: "pel"
+ * (tracing off), "pel-trace" (adaptive), "pel-trace-full", "pel-9325ad4" (the library
+ * before tracing existed). */
+int trace_group(const bench_def *b);
+/* PEL_BENCH_TRACE for a system of the trace group: "off", "adaptive" or "full". */
+const char *trace_variant(const char *system);
+/* The program a system of the trace group runs (BINDIR/bench-...). */
+void trace_binary(const bench_def *b, const options *o, const char *system, char *out,
+                  size_t size);
+/* Rounds for a trace benchmark: at least --reps, at least 15 (fib) or 11 (cholesky). */
+int trace_rounds(const bench_def *b, const options *o);
+/* Before the samples are sorted: each configuration's per-round ratio to tracing off. */
+void trace_pair(config *cs, int n);
+/* In the JSON line of c (after the common keys): the overhead and the trace file's facts;
+ * remembers the figures for the summary. `off` is the tracing-off configuration with the
+ * same worker count (NULL if it failed); `figure` ns/task or GFLOP/s. */
+void trace_note(const bench_def *b, const char *params, const config *c, const config *off,
+                double figure);
+/* The overhead tables and the floors of issue 4 (nothing if the group did not run). */
+void trace_print_summary(void);
 
 #endif /* PEL_BENCH_DRIVER_H */

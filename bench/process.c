@@ -12,9 +12,10 @@
 
 #include "driver.h"
 
-/* Run `path argv...` with the worker count in the environment; its stdout goes into
- * *out (malloc'd). Returns its exit status, or -1 if it could not run or timed out. */
-static int run_child(const char *path, char **argv, int workers, char **out)
+/* Run `path argv...` with the worker count and `env` (NAME=VALUE strings, NULL-ended;
+ * may be NULL) in the environment; its stdout goes into *out (malloc'd). Returns its exit
+ * status, or -1 if it could not run or timed out. */
+static int run_child(const char *path, char **argv, int workers, char *const *env, char **out)
 {
     int fds[2];
     if (pipe(fds) != 0)
@@ -27,6 +28,8 @@ static int run_child(const char *path, char **argv, int workers, char **out)
         snprintf(w, sizeof w, "%d", workers);
         setenv("OMP_NUM_THREADS", w, 1);
         setenv("PEL_NUM_WORKERS", w, 1);
+        for (int i = 0; env && env[i]; i++)
+            putenv(env[i]);
         dup2(fds[1], STDOUT_FILENO);
         close(fds[0]);
         close(fds[1]);
@@ -99,6 +102,13 @@ static void take_output(config *c, const bench_def *b, char *text)
             add_sample(c, atof(line + 2));
             continue;
         }
+        if (strncmp(line, "trace ", 6) == 0) { /* the trace file's facts (trace_bench.h) */
+            sscanf(line, "trace bytes=%ld events=%ld task_slices=%ld inlined=%ld dropped=%ld "
+                         "write_s=%lf", &c->trace_bytes, &c->trace_events, &c->trace_slices,
+                   &c->trace_inlined, &c->trace_dropped, &c->trace_write_s);
+            c->have_trace = 1;
+            continue;
+        }
         if (strncmp(line, "check", 5) != 0)
             continue;
         char *save = NULL;
@@ -142,8 +152,23 @@ void run_once(config *c, const bench_def *b, const options *o)
     for (char *tok = strtok_r(args, " ", &save); tok && argc < 15; tok = strtok_r(NULL, " ", &save))
         argv[argc++] = tok;
     argv[argc] = NULL;
+    /* The trace group: the variant, and a trace file written by the first traced sample
+     * (to memory, /dev/shm, where there is one: no disk writes behind later samples). */
+    char trace_env[64], write_env[64];
+    char *env[3] = {NULL, NULL, NULL};
+    if (trace_group(b)) {
+        const char *variant = trace_variant(c->system);
+        snprintf(trace_env, sizeof trace_env, "PEL_BENCH_TRACE=%s", variant);
+        env[0] = trace_env;
+        if (strcmp(variant, "off") != 0 && !c->have_trace) {
+            const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+            snprintf(write_env, sizeof write_env, "PEL_BENCH_TRACE_WRITE=%s",
+                     dir && *dir && strlen(dir) < 40 ? dir : "/tmp");
+            env[1] = write_env;
+        }
+    }
     char *out = NULL;
-    int rc = run_child(path, argv, c->workers, &out);
+    int rc = run_child(path, argv, c->workers, env, &out);
     if (rc == 0) {
         take_output(c, b, out);
     } else {

@@ -165,7 +165,8 @@ static void report(const bench_def *b, const options *o, config *cs, int n, conf
         printf(",\"n\":%.0f", nelems);
         if (c->tasks > 0)
             printf(",\"tasks\":%ld", c->tasks);
-        extra = cholesky_note(b, o, c);
+        extra = trace_group(b) ? nelems * nelems * nelems / 3.0 / c->median * 1e-9
+                               : cholesky_note(b, o, c);
         json_num("gflops", extra);
         extra_name = "GFLOP/s";
         break;
@@ -179,11 +180,13 @@ static void report(const bench_def *b, const options *o, config *cs, int n, conf
     json_num("ratio_vs_pel", vs_pel);
     if (strcmp(c->system, b->baseline) != 0)
         json_num("speedup_vs_baseline", vs_base);
+    if (trace_group(b))
+        trace_note(b, params, c, pel, extra);
     printf("}\n");
     fflush(stdout);
 
     if (table) {
-        fprintf(table, "  %-11s %3d %5d %11.4g %11.4g %11.4g %10.4g %-8s %8.3g %8.3g %8.3g\n",
+        fprintf(table, "  %-14s %3d %5d %11.4g %11.4g %11.4g %10.4g %-8s %8.3g %8.3g %8.3g\n",
                 c->system, c->workers, c->nsamples, c->median, c->min, c->max, extra, extra_name,
                 speedup1, vs_pel, vs_base);
     }
@@ -302,7 +305,7 @@ void report_bench(const bench_def *b, const options *o, config *cs, int n, const
     FILE *table = o->table ? open_memstream(&table_text, &table_len) : NULL;
     if (table)
         fprintf(table,
-                "\n%s  %s\n  %-11s %3s %5s %11s %11s %11s %10s %-8s %8s %8s %8s\n", b->name,
+                "\n%s  %s\n  %-14s %3s %5s %11s %11s %11s %10s %-8s %8s %8s %8s\n", b->name,
                 params, "system", "w", "runs", "median_s", "min_s", "max_s", "figure", "",
                 "vs_1w", "vs_pel", "vs_base");
     if (md)
