@@ -416,11 +416,13 @@ static int build_model(model *m)
     /* Oldest first: the registry is a stack. */
     for (int i = nb - 1; i >= 0 && rc == PEL_OK; i--) {
         pel__tbuf *b = bufs[i];
+        /* Every buffer's drops count, also those of a thread that never got a chunk in
+         * this trace (a start resets every buffer's count). */
+        m->dropped += atomic_load_explicit(&b->dropped, memory_order_relaxed);
         /* acquire: with the release of head in buffer.c. */
         if (!atomic_load_explicit(&b->head, memory_order_acquire) ||
             atomic_load_explicit(&b->head_gen, memory_order_relaxed) != gen)
             continue;
-        m->dropped += atomic_load_explicit(&b->dropped, memory_order_relaxed);
         if (m->ntids < 4096) {
             m->tids[m->ntids] = b->tid;
             snprintf(m->tid_names[m->ntids], sizeof m->tid_names[0], "%s", b->name);
