@@ -323,7 +323,8 @@ static int write_model(FILE *out, model *m)
     int pid = (int)getpid();
     idmap im;
     if (renumber_groups(m) != PEL_OK || idmap_build(&im, m) != PEL_OK) return PEL_ENOMEM;
-    qsort(m->edges.p, m->edges.n, sizeof(edge), edge_by_succ);
+    /* edges.p is NULL without edges, and qsort's base must not be (UBSan) */
+    if (m->edges.n) qsort(m->edges.p, m->edges.n, sizeof(edge), edge_by_succ);
     const edge *ed = m->edges.p;
 
     fputs("{\"traceEvents\":[\n", out);
