@@ -25,8 +25,8 @@
 #define TASKBENCH_SYSTEMS "serial pel omp-gomp omp-libomp starpu"
 #define CHOL_SYSTEMS "pel openblas omp-gomp omp-libomp starpu"
 /* The trace group's variants of pel (trace_report.c): the library before tracing existed,
- * tracing off, adaptive detail, full detail. */
-#define TRACE_FIB_SYSTEMS "pel-9325ad4 pel pel-trace pel-trace-full"
+ * tracing off, tracing off from a copy of the program, adaptive detail, full detail. */
+#define TRACE_FIB_SYSTEMS "pel-9325ad4 pel pel-copy pel-trace pel-trace-full"
 #define TRACE_CHOL_SYSTEMS "pel pel-trace"
 
 static const bench_def benches[] = {
@@ -192,6 +192,8 @@ static void run_bench(const bench_def *b, const options *o)
         trace_pair(cs, n); /* before check_answers sorts the samples */
     check_answers(b, cs, n);
     report_bench(b, o, cs, n, params);
+    if (trace_group(b))
+        trace_instructions(b, o, cs, n);
     for (int i = 0; i < n; i++)
         free(cs[i].samples);
     free(names);

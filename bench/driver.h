@@ -128,6 +128,9 @@ void trace_pair(config *cs, int n);
  * same worker count (NULL if it failed); `figure` ns/task or GFLOP/s. */
 void trace_note(const bench_def *b, const char *params, const config *c, const config *off,
                 double figure);
+/* trace-fib: each variant's instructions per task on 1 worker under callgrind (nothing
+ * without valgrind); JSON lines "trace-fib-instructions". */
+void trace_instructions(const bench_def *b, const options *o, const config *cs, int n);
 /* The overhead tables and the floors of issue 4 (nothing if the group did not run). */
 void trace_print_summary(void);
 

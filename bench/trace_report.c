@@ -7,13 +7,19 @@
  *     pel-trace-full  full detail (reported; no floor)
  *     pel-9325ad4     the same program built against the library of commit 9325ad4, the
  *                     one before tracing existed (trace-fib only; bench/run builds it)
+ *     pel-copy        tracing off, run from a byte-identical copy of the program (trace-fib
+ *                     only): two files of one program can differ by a few per cent here (the
+ *                     physical pages their code lands on), which bounds what a comparison
+ *                     with pel-9325ad4, another file, can resolve
  *
  * trace-fib runs bench-trace-pel (trace_fib.c: the `fib` benchmark's pel kernel),
  * trace-cholesky runs bench-cholesky-pel. Here: the programs and environment of each
- * variant, the overhead keys of the JSON lines, a summary table, and the floors:
- * adaptive tracing costs at most 10% on fib(30) and at most 2% on tiled Cholesky (each
- * configuration, and the best tile per N), and tracing off costs nothing measurable
- * (taken as: within 2% of the library before tracing, this machine's noise level). */
+ * variant, the overhead keys of the JSON lines, the instruction counts of the fib variants
+ * (callgrind), a summary table, and the floors: adaptive tracing costs at most 10% on
+ * fib(30) and at most 2% on tiled Cholesky (each configuration, and the best tile per N),
+ * and tracing off costs nothing measurable, taken as: wall time within 2% of the library
+ * before tracing, and instructions per task within 1% of it. */
+#define _GNU_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +31,8 @@
 #define TRACE_FIB_FLOOR 0.10
 #define TRACE_CHOL_FLOOR 0.02
 #define TRACE_OFF_NOISE 0.02
+#define TRACE_OFF_INSTRUCTIONS 0.01
+#define TRACE_COPY "pel-copy"
 
 int trace_group(const bench_def *b)
 {
@@ -45,7 +53,7 @@ void trace_binary(const bench_def *b, const options *o, const char *system, char
 {
     if (strcmp(b->name, "trace-cholesky") == 0)
         snprintf(out, size, "%s/bench-cholesky-pel", o->bindir);
-    else if (strcmp(system, TRACE_BEFORE) == 0)
+    else if (strcmp(system, TRACE_BEFORE) == 0 || strcmp(system, TRACE_COPY) == 0)
         snprintf(out, size, "%s/bench-trace-%s", o->bindir, system);
     else
         snprintf(out, size, "%s/bench-trace-pel", o->bindir);
@@ -122,6 +130,9 @@ void trace_note(const bench_def *b, const char *params, const config *c, const c
         /* What the tracing code costs while off: tracing off ÷ the library before it. */
         json_num("off_cost_pct", (1 / ratio - 1) * 100);
         json_num("off_cost_paired_pct", (1 / paired - 1) * 100);
+    } else if (strcmp(c->system, TRACE_COPY) == 0) {
+        json_num("vs_off_pct", (ratio - 1) * 100);
+        json_num("vs_off_paired_pct", (paired - 1) * 100);
     } else if (!is_off) {
         json_num("overhead_pct", (ratio - 1) * 100);
         json_num("overhead_paired_pct", (paired - 1) * 100);
@@ -154,6 +165,115 @@ static const trace_row *row_of(const char *bench, const char *params, const char
             strcmp(rows[i].system, system) == 0 && rows[i].workers == workers)
             return &rows[i];
     return NULL;
+}
+
+/* ---- instructions per task (callgrind) ---------------------------------------------------
+ * Wall time cannot tell apart differences of a few per cent between two programs here (see
+ * pel-copy), instruction counts can (shared/docs/measuring.md). Each fib variant runs under
+ * valgrind --tool=callgrind on 1 worker at n = TRACE_CG_LO and TRACE_CG_HI; the difference
+ * of the whole process's instructions ÷ the difference of the tasks (warm-ups included) is
+ * its instructions per task, start-up and the rest cancelling out. */
+#define TRACE_CG_LO 20
+#define TRACE_CG_HI 23
+
+typedef struct trace_insn {
+    char system[24];
+    double per_task;
+} trace_insn;
+
+static trace_insn insns[8];
+static int ninsns;
+
+static long fib_tasks(int n) /* tasks of one bench-trace-pel run: warm-up and timed fib */
+{
+    long total = 0;
+    for (int m = n - 5; m <= n; m += 5) {
+        long a = 0, b = 1; /* fib(m+1) - 1 spawns, plus the root task */
+        for (int i = 0; i < m + 1; i++) {
+            long c = a + b;
+            a = b;
+            b = c;
+        }
+        total += a;
+    }
+    return total;
+}
+
+/* Instructions of one run of `path` under callgrind; NAN if it failed. */
+static double callgrind(const char *path, const char *variant, int n)
+{
+    char cmd[4608];
+    if (strchr(path, '\'') != NULL)
+        return NAN;
+    snprintf(cmd, sizeof cmd,
+             "PEL_BENCH_TRACE=%s PEL_NUM_WORKERS=1 OMP_NUM_THREADS=1 valgrind --tool=callgrind "
+             "--callgrind-out-file=/dev/null '%s' trace-fib 1 %d 2>&1 >/dev/null",
+             variant, path, n);
+    FILE *p = popen(cmd, "r");
+    if (p == NULL)
+        return NAN;
+    char line[512];
+    double v = NAN;
+    while (fgets(line, sizeof line, p)) {
+        const char *at = strstr(line, "Collected :");
+        if (at)
+            v = atof(at + 11);
+    }
+    return pclose(p) == 0 ? v : NAN;
+}
+
+static const trace_insn *insn_of(const char *system)
+{
+    for (int i = 0; i < ninsns; i++)
+        if (strcmp(insns[i].system, system) == 0)
+            return &insns[i];
+    return NULL;
+}
+
+void trace_instructions(const bench_def *b, const options *o, const config *cs, int n)
+{
+    if (strcmp(b->name, "trace-fib") != 0)
+        return;
+    if (system("valgrind --version >/dev/null 2>&1") != 0) {
+        fprintf(stderr, "bench: trace-fib: valgrind not found (Debian: valgrind): no "
+                        "instruction counts\n");
+        return;
+    }
+    fprintf(stderr, "bench: trace-fib: instructions per task under callgrind, 1 worker, "
+                    "n=%d and %d\n", TRACE_CG_LO, TRACE_CG_HI);
+    double tasks = (double)(fib_tasks(TRACE_CG_HI) - fib_tasks(TRACE_CG_LO));
+    for (int i = 0; i < n && ninsns < (int)(sizeof insns / sizeof insns[0]); i++) {
+        const config *c = &cs[i];
+        if (c->workers != 1 || c->failed || strcmp(c->system, TRACE_COPY) == 0)
+            continue; /* the copy runs the same instructions */
+        char path[4096];
+        trace_binary(b, o, c->system, path, sizeof path);
+        const char *variant = trace_variant(c->system);
+        double lo = callgrind(path, variant, TRACE_CG_LO), hi = callgrind(path, variant, TRACE_CG_HI);
+        if (!isfinite(lo) || !isfinite(hi)) {
+            fail("trace-fib: %s under callgrind failed", c->system);
+            continue;
+        }
+        trace_insn *r = &insns[ninsns++];
+        snprintf(r->system, sizeof r->system, "%s", c->system);
+        r->per_task = (hi - lo) / tasks;
+    }
+    const trace_insn *off = insn_of("pel");
+    for (int i = 0; i < ninsns; i++) {
+        const trace_insn *r = &insns[i];
+        double ratio = off ? r->per_task / off->per_task : NAN;
+        printf("{\"bench\":\"trace-fib-instructions\",\"params\":\"n=%d..%d callgrind\","
+               "\"system\":\"%s\",\"workers\":1,\"runs\":1,\"median_s\":null,\"min_s\":null,"
+               "\"max_s\":null,\"instructions_per_task\":%.1f",
+               TRACE_CG_LO, TRACE_CG_HI, r->system, r->per_task);
+        json_num("ratio_vs_pel", ratio);
+        if (strcmp(r->system, TRACE_BEFORE) == 0)
+            json_num("off_cost_pct", (1 / ratio - 1) * 100);
+        else if (strcmp(r->system, "pel") != 0)
+            json_num("overhead_pct", (ratio - 1) * 100);
+        printf("}\n");
+    }
+    fflush(stdout);
 }
 
 /* ---- the summary ------------------------------------------------------------------------ */
@@ -251,12 +371,23 @@ static void fib_floors(void)
         if (strcmp(r->bench, "trace-fib") != 0 || strcmp(r->system, TRACE_BEFORE) != 0)
             continue;
         const trace_row *off = row_of(r->bench, r->params, "pel", r->workers);
-        char what[128], detail[96];
-        snprintf(what, sizeof what, "trace fib(%s) %d worker%s: tracing off vs %s <= 2%% (noise)",
+        const trace_row *copy = row_of(r->bench, r->params, TRACE_COPY, r->workers);
+        char what[128], detail[128], copy_pct[16];
+        pct(copy_pct, sizeof copy_pct, copy ? copy->ratio : NAN);
+        snprintf(what, sizeof what, "trace fib(%s) %d worker%s: tracing off vs %s, time <= 2%%",
                  r->params + 2, r->workers, r->workers == 1 ? "" : "s", TRACE_BEFORE);
-        snprintf(detail, sizeof detail, "(%.2f vs %.2f ns/task)", off ? off->figure : NAN,
-                 r->figure);
+        snprintf(detail, sizeof detail, "(%.2f vs %.2f ns/task; a copy of the program: %s)",
+                 off ? off->figure : NAN, r->figure, copy_pct);
         verdict(what, 1 / r->ratio, TRACE_OFF_NOISE, detail);
+    }
+    const trace_insn *before = insn_of(TRACE_BEFORE), *off = insn_of("pel");
+    if (before && off) {
+        char what[128], detail[96];
+        snprintf(what, sizeof what, "trace fib 1 worker: tracing off vs %s, instructions <= 1%%",
+                 TRACE_BEFORE);
+        snprintf(detail, sizeof detail, "(%.1f vs %.1f per task)", off->per_task,
+                 before->per_task);
+        verdict(what, off->per_task / before->per_task, TRACE_OFF_INSTRUCTIONS, detail);
     }
 }
 
@@ -310,11 +441,32 @@ static void cholesky_floors(void)
     }
 }
 
+static void insn_table(void)
+{
+    if (ninsns == 0)
+        return;
+    const trace_insn *off = insn_of("pel");
+    fprintf(stderr, "\ntrace-fib: instructions per task (callgrind, 1 worker, fib(%d) - fib(%d), "
+                    "whole process)\n", TRACE_CG_HI, TRACE_CG_LO);
+    if (md)
+        fprintf(md, "\n### trace-fib — instructions per task (callgrind, 1 worker, fib(%d) − "
+                    "fib(%d), whole process)\n\n| system | instructions per task | this ÷ off − 1 "
+                    "|\n|---|--:|--:|\n", TRACE_CG_HI, TRACE_CG_LO);
+    for (int i = 0; i < ninsns; i++) {
+        char vs[16];
+        pct(vs, sizeof vs, off ? insns[i].per_task / off->per_task : NAN);
+        fprintf(stderr, "  %-15s %8.1f %8s\n", insns[i].system, insns[i].per_task, vs);
+        if (md)
+            fprintf(md, "| %s | %.1f | %s |\n", insns[i].system, insns[i].per_task, vs);
+    }
+}
+
 void trace_print_summary(void)
 {
     if (nrows == 0)
         return;
     summary_table();
+    insn_table();
     fprintf(stderr, "\nFloors (issue 4, judged on this run):\n");
     if (md)
         fprintf(md, "\n### Floors (issue 4), judged on this run\n\n| floor | figure | verdict |\n"
