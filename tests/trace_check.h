@@ -452,24 +452,6 @@ static inline size_t trace_unfinished(const trace *t)
     return n;
 }
 
-/* After a wait returns, the tasks it joined may not have recorded their ends yet: a
- * fork-join task's end is recorded after it completes its group (record.c,
- * pel__trace_run_task; see test_trace_bugs.c). Wait until a capture shows no unfinished
- * task (10 s at most). */
-static inline void trace_settle(void)
-{
-    double end = test_now() + 10;
-    for (;;) {
-        trace t;
-        trace_capture(&t);
-        size_t n = trace_unfinished(&t);
-        trace_free(&t);
-        if (n == 0) return;
-        if (test_now() > end) CHECK_FAIL_("%zu tasks still unfinished after 10 s", n);
-        test_sleep_us(200);
-    }
-}
-
 /* ---- queries ---------------------------------------------------------------------- */
 
 static inline const tr_ev *trace_task(const trace *t, uint64_t id)
@@ -727,16 +709,23 @@ static inline int tr_run_self(const char *mode, const char *const *env, const ch
     size_t n = 0, k = 0, extra = 0;
     while (environ[n]) n++;
     while (env && env[extra]) extra++;
-    char **envp = calloc(n + extra + 1, sizeof(*envp));
+    char **envp = calloc(n + extra + 2, sizeof(*envp));
     CHECK(envp != NULL);
+    /* ThreadSanitizer sleeps a second at exit by default: not in the children */
+    char tsan[1024];
+    const char *old_tsan = getenv("TSAN_OPTIONS");
+    snprintf(tsan, sizeof tsan, "TSAN_OPTIONS=%s%satexit_sleep_ms=0", old_tsan ? old_tsan : "",
+             old_tsan && *old_tsan ? ":" : "");
     for (size_t i = 0; i < n; i++) {
         int replaced = 0;
         for (size_t j = 0; j < extra; j++) {
             size_t len = (size_t)(strchr(env[j], '=') - env[j]) + 1;
             if (strncmp(environ[i], env[j], len) == 0) replaced = 1;
         }
+        if (strncmp(environ[i], "TSAN_OPTIONS=", 13) == 0) replaced = 1;
         if (!replaced) envp[k++] = environ[i];
     }
+    envp[k++] = tsan;
     for (size_t j = 0; j < extra; j++)
         if (strchr(env[j], '=')[1]) envp[k++] = (char *)env[j];
     envp[k] = NULL;
