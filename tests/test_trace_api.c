@@ -126,9 +126,9 @@ static void test_cap(void)
     CHECK_OK(pel_trace_start(NULL));
     spawn_wait(tiny_task, 10);
     CHECK_OK(pel_trace_stop());
-    trace_settle();
     trace_capture(&t);
     trace_check_wellformed(&t, 1);
+    CHECK_EQ(trace_unfinished(&t), 0);
     CHECK_EQ(t.dropped, 0);
     CHECK_EQ(trace_count(&t, "tiny"), 10);
     trace_free(&t);
@@ -228,7 +228,6 @@ static void test_names(void)
     spawn_wait(named_task, 3);
     spawn_wait(unnamed_task, 2);
     CHECK_OK(pel_trace_stop());
-    trace_settle();
     trace t;
     trace_capture(&t);
     trace_check_wellformed(&t, 1);
@@ -258,16 +257,15 @@ static void test_restart(void)
         CHECK_OK(pel_trace_start(&full));
         spawn_wait(old_task, 5);
         CHECK_OK(pel_trace_stop());
-        trace_settle();
         trace t;
         trace_capture(&t);
+        CHECK_EQ(trace_unfinished(&t), 0);
         CHECK_EQ(trace_count(&t, "old"), 5);
         trace_free(&t);
         /* a new start discards the old events, on every thread */
         CHECK_OK(pel_trace_start(&full));
         spawn_wait(new_task, 7);
         CHECK_OK(pel_trace_stop());
-        trace_settle();
         trace_capture(&t);
         trace_check_wellformed(&t, 1);
         CHECK_EQ(trace_count(&t, "old"), 0);
@@ -281,7 +279,6 @@ static void test_restart(void)
     CHECK_RC(pel_trace_start(&full), PEL_EBUSY);
     spawn_wait(new_task, 2);
     CHECK_OK(pel_trace_stop());
-    trace_settle();
     trace t;
     trace_capture(&t);
     CHECK_EQ(trace_count(&t, "old"), 4);
@@ -346,7 +343,6 @@ static void test_write_while_running(void)
     atomic_store_explicit(&blockers_release, 1, memory_order_release);
     CHECK_OK(pel_group_wait(&g));
     CHECK_OK(pel_trace_stop());
-    trace_settle();
     trace_capture(&t);
     trace_check_wellformed(&t, 1);
     CHECK_EQ(trace_count(&t, "blocker"), (size_t)workers);
