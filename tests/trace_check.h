@@ -503,7 +503,7 @@ static inline int tr_has_dep(const tr_ev *e, uint64_t id)
     return 0;
 }
 
-/* The tid a thread outside the runtime got (>= 1000) for the slices of `name`, etc. */
+/* Threads outside the runtime have tids from 1000 up (docs/tracing.md). */
 static inline int tr_is_external_tid(int tid)
 {
     return tid >= 1000;
