@@ -309,8 +309,13 @@ static inline void tr_parse_event(trace *t, const json_t *j, tr_ev *e)
         CHECK_STREQ(tj_str(j, "s"), "t");
         if (strcmp(e->cat, "steal") == 0) {
             CHECK_STREQ(e->name, "steal");
-            e->task = tj_uint(e->args, "task");
-            e->victim = (long)tj_uint(e->args, "victim");
+            /* No task: a priority token was stolen (docs/tracing.md). */
+            e->task = tj_has(e->args, "task") ? tj_uint(e->args, "task") : 0;
+            /* victim -1: the deque of a dataflow submitter outside the runtime. */
+            json_t *victim = tj_get(e->args, "victim");
+            if (!json_is_integer(victim)) CHECK_FAIL_("missing or non-integer \"victim\"");
+            e->victim = (long)tj()->integer_value(victim);
+            if (e->victim < -1) CHECK_FAIL_("\"victim\" is %ld", e->victim);
         } else if (strcmp(e->cat, "wake") == 0) {
             CHECK_STREQ(e->name, "wake");
             e->worker = (long)tj_uint(e->args, "worker");
@@ -641,7 +646,7 @@ static inline void trace_check_wellformed(const trace *t, int complete)
             }
             ndeps += (size_t)e->ndeps;
         } else if (e->ph == 'i' && strcmp(e->cat, "steal") == 0) {
-            if (!trace_task(t, e->task))
+            if (e->task && !trace_task(t, e->task))
                 CHECK_FAIL_("steal on tid %d at %.3f: task %" PRIu64 " is not in the trace",
                             e->tid, e->ts, e->task);
         } else if (e->ph == 'X' && strcmp(e->cat, "wait") == 0 && e->task) {

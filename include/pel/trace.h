@@ -85,8 +85,8 @@ typedef struct pel_worker_stats {
 
 /* pel_runtime_stats: copy worker `worker`'s counters of `rt` (NULL: the default runtime)
  * to *out. Counters are read while the workers run, so a snapshot is only approximately
- * simultaneous across fields. Returns PEL_OK, PEL_EINVAL (rt or out NULL, worker out of
- * range), PEL_EDESTROYED. */
+ * simultaneous across fields. Returns PEL_OK, PEL_EINVAL (out NULL, worker out of range,
+ * or rt NULL and no default runtime), PEL_EDESTROYED. */
 int pel_runtime_stats(pel_runtime *rt, int worker, pel_worker_stats *out);
 
 /* pel_runtime_stats_print: a table of every worker's counters and their totals. Returns

@@ -394,11 +394,12 @@ static inline __attribute__((always_inline)) void pel__run_task(pel__worker *w, 
         return;
     }
     /* relaxed: see trace_internal.h. */
-    if (PEL_UNLIKELY(atomic_load_explicit(&pel__trace_on, memory_order_relaxed))) {
+    uint64_t on = atomic_load_explicit(&pel__trace_on, memory_order_relaxed);
+    if (PEL_UNLIKELY(on)) {
         pel__tbuf *b = pel__tls_tbuf;
         /* Adaptive detail, a fine stream: a task without an id (one this worker spawned)
          * runs without a slice of its own, counted in the enclosing one. */
-        if (b && b->fine && !((t->flags & PEL__TASK_TRACED) && t->trace_id)) {
+        if (pel__tbuf_fine(b, on) && !((t->flags & PEL__TASK_TRACED) && t->trace_id)) {
             /* The inlined count doubles as the rate check's task count. */
             if (PEL_UNLIKELY((++b->inlined & 63) == 0)) pel__trace_rate_check(b);
             pel__run_task_body(w, t);

@@ -277,6 +277,24 @@ static int commute_acquire(pel_flow *f, pel__ftask *t)
 
 /* ---- running --------------------------------------------------------------------- */
 
+/* A task's name in traces: its own, else NULL (named after its function). */
+static const char *trace_name(const pel__ftask *t)
+{
+    return t->name == pel__unnamed_task ? NULL : t->name;
+}
+
+uint64_t pel__flow_trace_id(pel_flow *f)
+{
+    /* relaxed, then acq_rel CAS: any thread may be first; all agree on the winner. */
+    uint64_t id = atomic_load_explicit(&f->trace_id, memory_order_relaxed);
+    if (id) return id;
+    uint64_t mine = pel__trace_object_id(), none = 0;
+    if (atomic_compare_exchange_strong_explicit(&f->trace_id, &none, mine, memory_order_acq_rel,
+                                                memory_order_acquire))
+        return mine;
+    return none;
+}
+
 /* Run t's body; returns the successor to run next (see `continuation`), or NULL. */
 static pel__ftask *run_one(pel_flow *f, pel__ftask *t)
 {
@@ -296,12 +314,12 @@ static pel__ftask *run_one(pel_flow *f, pel__ftask *t)
     }
     int rc;
     if (PEL_UNLIKELY(pel__tracing())) {
-        uint64_t trace_saved;
-        pel__trace_flow_begin(&t->core, t->name, (const void *)t->fn,
-                              t->kind == PEL__K_TASK ? PEL__TK_FLOW : PEL__TK_SYNC, f->trace_id,
-                              &trace_saved);
+        pel__tframe frame;
+        pel__trace_flow_begin(&t->core, trace_name(t), (const void *)t->fn,
+                              t->kind == PEL__K_TASK ? PEL__TK_FLOW : PEL__TK_SYNC,
+                              pel__flow_trace_id(f), &frame);
         rc = t->fn((pel_flow_task *)t, t->arg);
-        pel__trace_flow_end(&t->core, rc ? PEL__TS_FAILED : PEL__TS_OK, trace_saved);
+        pel__trace_flow_end(&t->core, rc ? PEL__TS_FAILED : PEL__TS_OK, &frame);
     } else {
         rc = t->fn((pel_flow_task *)t, t->arg);
     }
@@ -393,17 +411,17 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t)
     }
     if (PEL_UNLIKELY(t->kind == PEL__K_BARRIER) && pel__tracing()) {
         /* A barrier never runs: a slice of no length keeps its edges in the trace. */
-        uint64_t trace_saved;
-        pel__trace_flow_begin(&t->core, t->name, NULL, PEL__TK_SYNC, f->trace_id, &trace_saved);
-        pel__trace_flow_end(&t->core, PEL__TS_OK, trace_saved);
+        pel__tframe frame;
+        pel__trace_flow_begin(&t->core, t->name, NULL, PEL__TK_SYNC, pel__flow_trace_id(f), &frame);
+        pel__trace_flow_end(&t->core, PEL__TS_OK, &frame);
     }
     if (PEL_UNLIKELY(condemned && t->kind == PEL__K_TASK)) {
         atomic_fetch_add_explicit(&f->skipped, 1, memory_order_relaxed);
         if (pel__tracing()) { /* a slice of no length where it was skipped */
-            uint64_t trace_saved;
-            pel__trace_flow_begin(&t->core, t->name, (const void *)t->fn, PEL__TK_FLOW,
-                                  f->trace_id, &trace_saved);
-            pel__trace_flow_end(&t->core, PEL__TS_SKIPPED, trace_saved);
+            pel__tframe frame;
+            pel__trace_flow_begin(&t->core, trace_name(t), (const void *)t->fn, PEL__TK_FLOW,
+                                  pel__flow_trace_id(f), &frame);
+            pel__trace_flow_end(&t->core, PEL__TS_SKIPPED, &frame);
         }
     }
     if (t->status_out) *t->status_out = condemned ? PEL_EDEPFAILED : t->status;

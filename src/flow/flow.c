@@ -85,7 +85,6 @@ PEL_EXPORT int pel_flow_create(pel_runtime *rt, const pel_flow_config *cfg, pel_
         return rc;
     }
     f->ext_deque = ext_deque_take(r, &f->ext_slot);
-    f->trace_id = pel__tracing() ? pel__trace_object_id() : 0;
     f->magic = PEL__FLOW_MAGIC;
     pel__flow_list_add(f);
     /* relaxed: runtime destroy reads it with acquire; nothing to publish here. */
@@ -126,7 +125,7 @@ PEL_EXPORT int pel_flow_wait(pel_flow *f)
     if (f->nacquired > 0) return PEL_EBUSY;
     pel__tls_serving = f;
     close_root_reductions(f, pel__flow_slot(f));
-    int token = pel__tracing() ? pel__trace_wait_begin(PEL__TW_FLOW, f->trace_id) : 0;
+    int token = pel__tracing() ? pel__trace_wait_begin(PEL__TW_FLOW, pel__flow_trace_id(f)) : 0;
     pel__flow_wait_pending(f, 0);
     if (token) pel__trace_wait_end(token);
     pthread_mutex_lock(&f->fail_lock);

@@ -200,7 +200,7 @@ struct pel_flow {
     unsigned window_check;    /* check the window every this many submissions */
     pel__tracker *open_reductions;
     int nacquired;
-    uint64_t trace_id;        /* its id in traces (0: created while not tracing) */
+    _Atomic uint64_t trace_id; /* its id in traces, given at first need (execute.c) */
     struct pel_flow *diag_next; /* list of live flows (diagnose.c) */
     /* Children's ids. */
     _Alignas(PEL_CACHE_LINE) _Atomic uint64_t child_seq;
@@ -295,6 +295,13 @@ void pel__flow_finish(pel_flow *f, pel__ftask *t);
 pel_flow *pel__flow_item_of(const pel__task *item);
 /* Record t's failure as the flow's first if it is. */
 void pel__flow_note_failure(pel_flow *f, uint64_t id, const char *name, int error);
+
+/* f's id in traces, given when first needed (a flow may be created before tracing). */
+uint64_t pel__flow_trace_id(pel_flow *f);
+
+/* The name of tasks submitted without one (compared by address: such tasks are named
+ * after their function in traces). */
+extern const char pel__unnamed_task[];
 
 /* The list of live flows and the dataflow half of pel_diagnose (diagnose.c). */
 void pel__flow_list_add(pel_flow *f);

@@ -7,6 +7,8 @@
 
 #include "flow/flow_internal.h"
 
+const char pel__unnamed_task[] = "task";
+
 __thread pel__ftask *pel__tls_ftask __attribute__((tls_model("initial-exec")));
 
 static int mode_valid(int m)
@@ -108,7 +110,7 @@ static void init_task(pel_flow *f, pel__ftask *t, pel__ftask *parent, const pel_
         memcpy(t->argbuf, d->arg, d->arg_size);
         t->arg = t->argbuf;
     }
-    t->name = d->name ? d->name : "task";
+    t->name = d->name ? d->name : pel__unnamed_task;
     t->status_out = d->status;
     t->priority = d->priority;
 }

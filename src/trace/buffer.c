@@ -6,7 +6,7 @@
 
 #include "trace/trace_internal.h"
 
-_Atomic int pel__trace_on;
+_Atomic uint64_t pel__trace_on;
 _Atomic int pel__trace_full;
 _Atomic uint64_t pel__trace_gen;
 __thread pel__tbuf *pel__tls_tbuf __attribute__((tls_model("initial-exec")));
@@ -153,13 +153,14 @@ PEL_EXPORT int pel_trace_start(const pel_trace_config *cfg)
     atomic_store_explicit(&bytes_cap, mb << 20, memory_order_relaxed);
     atomic_store_explicit(&pel__trace_full, cfg->detail == PEL_TRACE_FULL, memory_order_relaxed);
     pel__trace_clock_start();
-    atomic_fetch_add_explicit(&pel__trace_gen, 1, memory_order_relaxed);
+    uint64_t gen = atomic_fetch_add_explicit(&pel__trace_gen, 1, memory_order_relaxed) + 1;
+    pel__stats_trace_started();
     for (pel__tbuf *b = registry; b; b = b->next_buf)
         atomic_store_explicit(&b->dropped, 0, memory_order_relaxed);
     /* release: the settings above before threads see tracing on (they read it relaxed,
      * then read the settings relaxed too: a thread that sees "on" early records with the
      * old detail for a moment, which is harmless). */
-    atomic_store_explicit(&pel__trace_on, 1, memory_order_release);
+    atomic_store_explicit(&pel__trace_on, gen, memory_order_release);
     pthread_mutex_unlock(&registry_lock);
     return PEL_OK;
 }
@@ -167,7 +168,7 @@ PEL_EXPORT int pel_trace_start(const pel_trace_config *cfg)
 PEL_EXPORT int pel_trace_stop(void)
 {
     pthread_mutex_lock(&registry_lock);
-    int was = atomic_exchange_explicit(&pel__trace_on, 0, memory_order_relaxed);
+    uint64_t was = atomic_exchange_explicit(&pel__trace_on, 0, memory_order_relaxed);
     pthread_mutex_unlock(&registry_lock);
     return was ? PEL_OK : PEL_EINVAL;
 }

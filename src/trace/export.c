@@ -17,7 +17,6 @@ pel__tbuf *pel__tbuf_head(void);
 void pel__tbuf_lock(void);
 void pel__tbuf_unlock(void);
 void pel__trace_clock_calibrate(void);
-int pel__trace_counters_json(FILE *out);
 
 enum { SP_TASK, SP_WAIT, SP_PARK, SP_STEAL, SP_WAKE };
 
@@ -370,9 +369,14 @@ static int write_model(FILE *out, model *m)
                     pid, s->tid, us(s->start), us(s->end) - us(s->start));
             break;
         case SP_STEAL:
+            /* victim -1: the deque of a thread outside the runtime that submits dataflow
+             * tasks; no task: a priority token (the task it leads to is the thief's next
+             * slice). */
             fprintf(out, "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"steal\",\"name\":\"steal\",\"pid\":%d,"
-                         "\"tid\":%d,\"ts\":%.3f,\"args\":{\"victim\":%u,\"task\":%llu}}",
-                    pid, s->tid, us(s->start), s->other, (unsigned long long)s->id);
+                         "\"tid\":%d,\"ts\":%.3f,\"args\":{\"victim\":%d",
+                    pid, s->tid, us(s->start), (int)s->other);
+            if (s->id) fprintf(out, ",\"task\":%llu", (unsigned long long)s->id);
+            fputs("}}", out);
             break;
         default:
             fprintf(out, "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"wake\",\"name\":\"wake\",\"pid\":%d,"
@@ -393,12 +397,12 @@ static int write_model(FILE *out, model *m)
     }
     free(im.slot);
     fprintf(out, "\n],\n\"displayTimeUnit\":\"ns\",\n\"otherData\":{\"pel\":\"%s\",\"detail\":\"%s\","
-                 "\"workers\":%d,\"dropped\":%llu,\"counters\":",
+                 "\"dropped\":%llu,\"counters\":",
             PEL_VERSION_STRING,
             atomic_load_explicit(&pel__trace_full, memory_order_relaxed) ? "full" : "adaptive",
-            m->ntids, (unsigned long long)m->dropped);
-    pel__trace_counters_json(out);
-    fputs("}}\n", out);
+            (unsigned long long)m->dropped);
+    int workers = pel__trace_counters_json(out);
+    fprintf(out, ",\"workers\":%d}}\n", workers);
     return ferror(out) ? PEL_EIO : PEL_OK;
 }
 

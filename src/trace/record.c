@@ -28,7 +28,9 @@ void pel__trace_rate_check(pel__tbuf *b)
         lim = 64 * pel__trace_ticks_per_us() * PEL_TRACE_FINE_NS / 1000;
         atomic_store_explicit(&limit, lim, memory_order_relaxed);
     }
-    b->fine = !full_detail() && now - b->rate_ts < lim;
+    /* relaxed: see pel__trace_on. */
+    uint64_t on = atomic_load_explicit(&pel__trace_on, memory_order_relaxed);
+    b->fine = !full_detail() && now - b->rate_ts < lim ? on : 0;
     b->rate_ts = now;
 }
 
@@ -71,7 +73,8 @@ void pel__trace_run_task(pel__worker *w, pel__task *t)
     }
     if (PEL_UNLIKELY((++b->ntasks & 63) == 0)) pel__trace_rate_check(b);
     int traced = (t->flags & PEL__TASK_TRACED) != 0;
-    if (b->fine && !(traced && t->trace_id)) {
+    if (pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)) &&
+        !(traced && t->trace_id)) {
         b->inlined++;
         pel__run_task_body(w, t);
         return;
@@ -123,7 +126,8 @@ void pel__trace_steal(pel__worker *w, pel__task *t, int victim_tid)
 int pel__trace_wait_begin(int kind, uint64_t id)
 {
     pel__tbuf *b = pel__tbuf_self();
-    if (!b || b->fine) return 0;
+    if (!b || pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)))
+        return 0;
     pel__tev *e = event(b, PEL__EV_WAIT_BEGIN);
     if (!e) return 0;
     e->kind = (uint8_t)kind;
@@ -190,10 +194,10 @@ void pel__trace_edge(const pel__task *pred, const pel__task *succ)
 }
 
 void pel__trace_flow_begin(pel__task *core, const char *name, const void *fn, int kind,
-                           uint64_t flow_id, uint64_t *saved)
+                           uint64_t flow_id, pel__tframe *saved)
 {
     pel__tbuf *b = pel__tbuf_self();
-    *saved = UINT64_MAX;
+    saved->task = UINT64_MAX;
     if (!b) return;
     if (!(core->flags & PEL__TASK_TRACED)) {
         core->flags |= PEL__TASK_TRACED; /* submitted before tracing started */
@@ -212,29 +216,33 @@ void pel__trace_flow_begin(pel__task *core, const char *name, const void *fn, in
         e->d = core->trace_spawned;
         pel__tev_commit(b);
     }
-    *saved = (uint64_t)b->task;
+    saved->task = b->task;
+    saved->inlined = b->inlined;
     b->task = core->trace_id;
-    /* inlined counts stay with the enclosing slice: dataflow slices never inline */
+    b->inlined = 0; /* fork-join tasks it runs inline count in this slice */
 }
 
-void pel__trace_flow_end(pel__task *core, int status, uint64_t saved)
+void pel__trace_flow_end(pel__task *core, int status, const pel__tframe *saved)
 {
-    if (saved == UINT64_MAX) return;
+    if (saved->task == UINT64_MAX) return;
     pel__tbuf *b = pel__tls_tbuf;
     if (!b) return;
     pel__tev *e = event(b, PEL__EV_END);
     if (e) {
         e->id = core->trace_id;
         e->flags = (uint16_t)status;
+        e->u32 = b->inlined;
         pel__tev_commit(b);
     }
-    b->task = saved;
+    b->task = saved->task;
+    b->inlined = saved->inlined;
 }
 
 int pel__trace_chunk_begin(const void *body, size_t lo, uint64_t *saved)
 {
     pel__tbuf *b = pel__tbuf_self();
-    if (!b || b->fine) return 0;
+    if (!b || pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)))
+        return 0;
     pel__tev *e = event(b, PEL__EV_BEGIN);
     if (!e) return 0;
     uint64_t id = pel__trace_new_id(b);

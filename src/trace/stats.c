@@ -108,8 +108,8 @@ void pel__stats_runtime_stopping(pel_runtime *rt)
             break;
         }
     }
-    /* relaxed: only whether a trace was ever started matters here. */
-    if (atomic_load_explicit(&pel__trace_gen, memory_order_relaxed) != 0) {
+    /* relaxed: only whether a trace is being recorded matters here. */
+    if (atomic_load_explicit(&pel__trace_on, memory_order_relaxed) != 0) {
         for (int i = 0; i < rt->nworkers; i++) {
             if (nsaved == saved_cap) {
                 size_t cap = saved_cap ? 2 * saved_cap : 16;
@@ -123,6 +123,14 @@ void pel__stats_runtime_stopping(pel_runtime *rt)
             nsaved++;
         }
     }
+    pthread_mutex_unlock(&live_lock);
+}
+
+/* A trace starts: the counters saved for the previous one go. */
+void pel__stats_trace_started(void)
+{
+    pthread_mutex_lock(&live_lock);
+    nsaved = 0;
     pthread_mutex_unlock(&live_lock);
 }
 
@@ -145,21 +153,21 @@ static void put_counters(FILE *out, int tid, const pel_worker_stats *s, int *fir
     *first = 0;
 }
 
-int pel__trace_counters_json(FILE *out);
 int pel__trace_counters_json(FILE *out)
 {
-    int first = 1;
+    int first = 1, n = 0;
     fputc('[', out);
     pthread_mutex_lock(&live_lock);
-    for (size_t i = 0; i < nsaved; i++) put_counters(out, saved[i].tid, &saved[i].s, &first);
+    for (size_t i = 0; i < nsaved; i++, n++) put_counters(out, saved[i].tid, &saved[i].s, &first);
     for (pel_runtime *rt = live_runtimes; rt; rt = rt->live_next) {
         for (int i = 0; i < rt->nworkers; i++) {
             pel_worker_stats s;
             read_worker(rt->workers[i], &s);
             put_counters(out, rt->trace_tid_base + i, &s, &first);
+            n++;
         }
     }
     pthread_mutex_unlock(&live_lock);
     fputc(']', out);
-    return PEL_OK;
+    return n;
 }

@@ -20,7 +20,8 @@ typedef struct pel__tbuf {
     uint32_t inlined;   /* tasks run without a slice inside the current slice */
     uint32_t ntasks;    /* tasks run, for the rate check */
     uint64_t rate_ts;   /* clock at the last rate check */
-    int fine;           /* tasks average under PEL_TRACE_FINE_NS (adaptive detail) */
+    uint64_t fine;      /* tasks average under PEL_TRACE_FINE_NS (adaptive detail): the
+                         * trace generation this was measured in, else 0 */
     int tid;
     /* Read by exporters. */
     _Atomic(struct pel__tchunk *) head; /* first chunk of the current generation; release/acquire */
@@ -30,9 +31,17 @@ typedef struct pel__tbuf {
     char name[48];
 } pel__tbuf;
 
-/* Recording on (relaxed loads: starting or stopping takes effect "soon" on each thread;
- * nothing depends on the exact instant). */
-extern _Atomic int pel__trace_on;
+/* The generation of the trace being recorded, 0 when not recording (relaxed loads:
+ * starting or stopping takes effect "soon" on each thread; nothing depends on the exact
+ * instant). A buffer's `fine` counts only when it equals this, so a fine stream never
+ * outlives the trace it was measured in. */
+extern _Atomic uint64_t pel__trace_on;
+
+/* Is b a fine stream of the current trace? (on: pel__trace_on's value.) */
+static inline int pel__tbuf_fine(const pel__tbuf *b, uint64_t on)
+{
+    return b && b->fine == on;
+}
 
 /* The calling thread's buffer, or NULL before its first event. */
 extern __thread pel__tbuf *pel__tls_tbuf __attribute__((tls_model("initial-exec")));

@@ -134,7 +134,7 @@ void pel__trace_spawn(pel__task *t, int give_id);
 static inline void pel__trace_spawn_local(pel__task *t)
 {
     pel__tbuf *b = pel__tls_tbuf;
-    if (PEL_LIKELY(b && b->fine)) {
+    if (PEL_LIKELY(pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)))) {
         t->flags |= PEL__TASK_TRACED;
         t->trace_parent = b->task;
         t->trace_id = 0;
@@ -152,7 +152,8 @@ void pel__trace_wait_end(int token);
 static inline int pel__trace_wait_begin_fast(int kind, uint64_t id)
 {
     pel__tbuf *b = pel__tls_tbuf;
-    if (PEL_LIKELY(b && b->fine)) return 0;
+    if (PEL_LIKELY(pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed))))
+        return 0;
     return pel__trace_wait_begin(kind, id);
 }
 /* Worker w parks / woke up. */
@@ -166,9 +167,13 @@ void pel__trace_flow_made(pel__task *core);
 /* Dataflow: pred → succ. */
 void pel__trace_edge(const pel__task *pred, const pel__task *succ);
 /* Dataflow task begins / ends (status PEL__TS_*). name: C string or NULL (use fn). */
+typedef struct pel__tframe {
+    uint64_t task;    /* the enclosing slice's id (UINT64_MAX: nothing recorded) */
+    uint32_t inlined; /* the enclosing slice's inlined count */
+} pel__tframe;
 void pel__trace_flow_begin(pel__task *core, const char *name, const void *fn, int kind,
-                           uint64_t flow_id, uint64_t *saved);
-void pel__trace_flow_end(pel__task *core, int status, uint64_t saved);
+                           uint64_t flow_id, pel__tframe *saved);
+void pel__trace_flow_end(pel__task *core, int status, const pel__tframe *saved);
 /* A loop runs body on [lo, hi): begin returns a token for the end (0: not recorded). */
 int pel__trace_chunk_begin(const void *body, size_t lo, uint64_t *saved);
 void pel__trace_chunk_end(int token, size_t hi, uint64_t saved);
@@ -181,6 +186,11 @@ void pel__trace_runtime_created(pel_runtime *rt);
 void pel__trace_names_open(void);
 void pel__trace_names_close(void);
 const char *pel__trace_fn_name(const void *fn, char *buf, size_t size);
+
+/* A trace starts: forget the counters saved for the last one (stats.c). */
+void pel__stats_trace_started(void);
+/* The counters of every worker as a JSON array; returns how many (stats.c). */
+int pel__trace_counters_json(FILE *out);
 
 /* Ticks → nanoseconds since the trace start (clock.c). */
 void pel__trace_clock_start(void);
