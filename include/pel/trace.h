@@ -59,8 +59,9 @@ int pel_trace_stop(void);
 int pel_trace_is_on(void);
 
 /* pel_trace_write: write what was recorded since the last start as Chrome trace JSON to
- * `path` (written to a temporary file beside it, then renamed: a reader never sees half
- * a file). Can be called while recording (it writes what has been recorded so far; tasks
+ * `path` (a regular file is written to a temporary file beside it, then renamed: a
+ * reader never sees half a file; a device or FIFO such as /dev/stdout is written in
+ * place). Can be called while recording (it writes what has been recorded so far; tasks
  * still running appear with args.unfinished). Returns PEL_OK, PEL_EINVAL (path NULL or
  * empty; nothing was ever recorded), PEL_EIO (the file cannot be written: errno says
  * why), PEL_ENOMEM. */

@@ -169,7 +169,7 @@ static void group_disarm(void *arg)
 /* The owner is a worker: it runs other ready tasks of its own runtime while waiting. If g
  * belongs to another runtime, those are still the tasks this worker owes progress to, and
  * running them is what lets work nested across two runtimes in both directions finish. */
-static void wait_as_worker(pel__worker *w, pel__group *g)
+static inline __attribute__((always_inline)) void wait_as_worker(pel__worker *w, pel__group *g)
 {
     const pel__idle_hook hook = {group_done, group_arm, group_disarm, g};
     while (!group_done(g)) {
@@ -210,6 +210,17 @@ static void wait_blocking(pel__group *g, pel__parker *self)
     atomic_fetch_sub_explicit(&rt->external_waiters, 1, memory_order_relaxed);
 }
 
+/* A wait while tracing: out of line, so that the untraced wait pays one test. */
+static __attribute__((noinline)) void wait_traced(pel__worker *w, pel__group *g, pel__parker *self)
+{
+    int token = pel__trace_wait_begin(PEL__TW_GROUP, (uint64_t)(uintptr_t)g);
+    if (w)
+        wait_as_worker(w, g);
+    else
+        wait_blocking(g, self);
+    pel__trace_wait_end(token);
+}
+
 PEL_EXPORT int pel_group_wait(pel_group *pg)
 {
     pel__group *g = group_of(pg);
@@ -217,12 +228,14 @@ PEL_EXPORT int pel_group_wait(pel_group *pg)
     pel__parker *self = pel__self_parker();
     if (g->owner != self) return PEL_EFOREIGN;
     pel__worker *w = pel__tls_worker;
-    int token = pel__tracing() ? pel__trace_wait_begin_fast(PEL__TW_GROUP, (uint64_t)(uintptr_t)g) : 0;
-    if (PEL_LIKELY(w != NULL))
+    /* A fine stream (adaptive detail) records no waits: it takes the plain path. */
+    if (PEL_UNLIKELY(pel__tracing()) &&
+        !pel__tbuf_fine(pel__tls_tbuf, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)))
+        wait_traced(w, g, self);
+    else if (PEL_LIKELY(w != NULL))
         wait_as_worker(w, g);
     else
         wait_blocking(g, self);
-    if (PEL_UNLIKELY(token)) pel__trace_wait_end(token);
     /* relaxed: ordered by group_done's acquire load, which saw every completion. */
     int rc = atomic_load_explicit(&g->error, memory_order_relaxed);
     if (PEL_UNLIKELY(rc != 0 || pel__group_cancelled(g))) {

@@ -389,13 +389,15 @@ static inline __attribute__((always_inline)) void pel__run_task_body(pel__worker
 /* Run one task on worker w and account for its completion. */
 static inline __attribute__((always_inline)) void pel__run_task(pel__worker *w, pel__task *t)
 {
-    if (PEL_UNLIKELY(t->flags & PEL__TASK_FLOW)) {
-        pel__flow_execute(w, t);
-        return;
-    }
-    /* relaxed: see trace_internal.h. */
-    uint64_t on = atomic_load_explicit(&pel__trace_on, memory_order_relaxed);
-    if (PEL_UNLIKELY(on)) {
+    /* One test of the flags for both: tasks spawned while tracing carry PEL__TASK_TRACED
+     * (tasks spawned before a trace started run unrecorded). */
+    if (PEL_UNLIKELY(t->flags & (PEL__TASK_FLOW | PEL__TASK_TRACED))) {
+        if (t->flags & PEL__TASK_FLOW) {
+            pel__flow_execute(w, t);
+            return;
+        }
+        /* relaxed: see trace_internal.h. */
+        uint64_t on = atomic_load_explicit(&pel__trace_on, memory_order_relaxed);
         pel__tbuf *b = pel__tls_tbuf;
         /* Adaptive detail, a fine stream: a task without an id (one this worker spawned)
          * runs without a slice of its own, counted in the enclosing one. */

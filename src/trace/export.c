@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pel/version.h"
@@ -466,6 +467,16 @@ PEL_EXPORT int pel_trace_write_file(FILE *out)
 PEL_EXPORT int pel_trace_write(const char *path)
 {
     if (!path || !*path) return PEL_EINVAL;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* A device, FIFO or the like (/dev/stdout, say): written in place. A rename
+         * would replace it. */
+        FILE *out = fopen(path, "w");
+        if (!out) return PEL_EIO;
+        int rc = export_to(out);
+        if (fclose(out) != 0 && rc == PEL_OK) rc = PEL_EIO;
+        return rc;
+    }
     size_t n = strlen(path) + 32;
     char *tmp = malloc(n);
     if (!tmp) return PEL_ENOMEM;

@@ -67,7 +67,8 @@ void pel__trace_spawn(pel__task *t, int give_id)
 void pel__trace_run_task(pel__worker *w, pel__task *t)
 {
     pel__tbuf *b = pel__tbuf_self();
-    if (!b) {
+    /* relaxed: see pel__trace_on; a task spawned while tracing may run after the stop. */
+    if (!b || !atomic_load_explicit(&pel__trace_on, memory_order_relaxed)) {
         pel__run_task_body(w, t);
         return;
     }

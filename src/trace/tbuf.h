@@ -40,7 +40,7 @@ extern _Atomic uint64_t pel__trace_on;
 /* Is b a fine stream of the current trace? (on: pel__trace_on's value.) */
 static inline int pel__tbuf_fine(const pel__tbuf *b, uint64_t on)
 {
-    return b && b->fine == on;
+    return b && on && b->fine == on;
 }
 
 /* The calling thread's buffer, or NULL before its first event. */

@@ -148,14 +148,6 @@ void pel__trace_steal(pel__worker *w, pel__task *t, int victim_tid);
  * begin returns a token for the end (0: not recorded). */
 int pel__trace_wait_begin(int kind, uint64_t id);
 void pel__trace_wait_end(int token);
-/* The fast path of pel__trace_wait_begin: nothing for a fine stream. */
-static inline int pel__trace_wait_begin_fast(int kind, uint64_t id)
-{
-    pel__tbuf *b = pel__tls_tbuf;
-    if (PEL_LIKELY(pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed))))
-        return 0;
-    return pel__trace_wait_begin(kind, id);
-}
 /* Worker w parks / woke up. */
 void pel__trace_park(pel__worker *w, int begin);
 /* The calling thread wakes worker w. */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void pel_error(const char *fmt, ...)
 {
@@ -70,6 +71,15 @@ int cli_parse_ulong(const char *opt, const char *s, unsigned long min, unsigned 
     return 0;
 }
 
+/* Remove a half-written output, but only a regular file: as root, removing a device
+ * such as /dev/full (or a FIFO) would damage the system. */
+static void remove_partial(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        remove(path);
+}
+
 FILE *out_open(const char *path)
 {
     if (strcmp(path, "-") == 0)
@@ -95,7 +105,7 @@ int out_close(FILE *f, const char *path)
     }
     if (bad) {
         pel_error("%s: write error: %s", path, strerror(err));
-        remove(path);
+        remove_partial(path);
         return -1;
     }
     return 0;
@@ -108,5 +118,5 @@ void out_abandon(FILE *f, const char *path)
         return;
     }
     fclose(f);
-    remove(path);
+    remove_partial(path);
 }
