@@ -35,7 +35,8 @@ typedef struct pel__tbuf {
  * starting or stopping takes effect "soon" on each thread; nothing depends on the exact
  * instant). A buffer's `fine` counts only when it equals this, so a fine stream never
  * outlives the trace it was measured in. */
-extern _Atomic uint64_t pel__trace_on;
+/* Hidden: read with one RIP-relative load, not through the GOT, on every spawn and wait. */
+extern _Atomic uint64_t pel__trace_on __attribute__((visibility("hidden")));
 
 /* Is b a fine stream of the current trace? (on: pel__trace_on's value.) */
 static inline int pel__tbuf_fine(const pel__tbuf *b, uint64_t on)
