@@ -476,7 +476,7 @@ static void test_dataflow(void)
 
     uint64_t prev = gate->id;
     for (int i = 0; i < FCHAIN; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "f%d", i);
         const tr_ev *e = only(&t, name);
         check_flow_task(e, flow, i < FAIL_AT ? "ok" : i == FAIL_AT ? "failed" : "skipped");
