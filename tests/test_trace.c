@@ -499,28 +499,6 @@ static void test_dataflow(void)
 
 /* ---- adaptive detail -------------------------------------------------------------- */
 
-typedef struct fib_arg {
-    int n;
-    long result;
-} fib_arg;
-
-static int fib_task(void *arg)
-{
-    fib_arg *a = arg;
-    if (a->n < 2) {
-        a->result = a->n;
-        return 0;
-    }
-    fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    pel_group g;
-    CHECK_OK(pel_group_init(&g, rt));
-    CHECK_OK(pel_group_spawn(&g, fib_task, &x));
-    CHECK_OK(pel_group_spawn(&g, fib_task, &y));
-    CHECK_OK(pel_group_wait(&g));
-    a->result = x.result + y.result;
-    return 0;
-}
-
 static long fib(int n)
 {
     return n < 2 ? n : fib(n - 1) + fib(n - 2);
@@ -531,16 +509,11 @@ static long fib(int n)
 static void test_adaptive(void)
 {
     const int N = test_scale() < 1 || TR_SANITIZED ? 20 : 23;
-    const long tasks = 2 * fib(N + 1) - 1; /* fib_task calls, the root included */
+    const long tasks = 2 * fib(N + 1) - 1; /* tr_fib_task calls, the root included */
     for (int round = 0; round < 3; round++) {
         double t0 = test_now();
         CHECK_OK(pel_trace_start(NULL));
-        fib_arg root = {N, 0};
-        pel_group g;
-        CHECK_OK(pel_group_init(&g, rt));
-        CHECK_OK(pel_group_spawn(&g, fib_task, &root));
-        CHECK_OK(pel_group_wait(&g));
-        CHECK_EQ(root.result, fib(N));
+        CHECK_EQ(tr_run_fib(rt, N), fib(N));
         trace t;
         char file[32];
         snprintf(file, sizeof file, "adaptive%d.json", round);
@@ -577,7 +550,7 @@ int main(void)
     CHECK_OK(pel_trace_name((const void *)inner_task, "inner"));
     CHECK_OK(pel_trace_name((const void *)outer_task, "outer"));
     CHECK_OK(pel_trace_name((const void *)loop_body, "loop body"));
-    CHECK_OK(pel_trace_name((const void *)fib_task, "fib"));
+    CHECK_OK(pel_trace_name((const void *)tr_fib_task, "fib"));
     test_forkjoin();
     test_parallel_for();
     test_dataflow();

@@ -48,40 +48,9 @@ static int leaf(void *arg)
     return 0;
 }
 
-typedef struct fib_arg {
-    int n;
-    long result;
-} fib_arg;
-
-static int fib_task(void *arg)
-{
-    fib_arg *a = arg;
-    if (a->n < 2) {
-        a->result = a->n;
-        return 0;
-    }
-    fib_arg x = {a->n - 1, 0}, y = {a->n - 2, 0};
-    pel_group g;
-    CHECK_OK(pel_group_init(&g, rt));
-    CHECK_OK(pel_group_spawn(&g, fib_task, &x));
-    CHECK_OK(pel_group_spawn(&g, fib_task, &y));
-    CHECK_OK(pel_group_wait(&g));
-    a->result = x.result + y.result;
-    return 0;
-}
-
 static long fib_calls(int n)
 {
     return n < 2 ? 1 : 1 + fib_calls(n - 1) + fib_calls(n - 2);
-}
-
-static void run_fib(int n)
-{
-    fib_arg root = {n, 0};
-    pel_group g;
-    CHECK_OK(pel_group_init(&g, rt));
-    CHECK_OK(pel_group_spawn(&g, fib_task, &root));
-    CHECK_OK(pel_group_wait(&g));
 }
 
 static int parent_task(void *arg)
@@ -119,7 +88,7 @@ static int meet_fib_task(void *arg)
 {
     (void)arg;
     meet(&met_fib);
-    run_fib(14);
+    tr_run_fib(rt, 14);
     return 0;
 }
 
@@ -327,7 +296,7 @@ static int bug_token_steal(void)
 static int fib_in_flow(pel_flow_task *task, void *arg)
 {
     (void)task;
-    run_fib(*(int *)arg);
+    tr_run_fib(rt, *(int *)arg);
     return 0;
 }
 
@@ -340,7 +309,7 @@ static int bug_flow_inlined_lost(void)
     long calls = 0;
     int m = 16;
     for (int round = 0; round < 4; round++) {
-        run_fib(18); /* the workers' streams become fine */
+        tr_run_fib(rt, 18); /* the workers' streams become fine */
         calls += fib_calls(18);
         pel_flow *f;
         CHECK_OK(pel_flow_create(rt, NULL, &f));
@@ -418,7 +387,7 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < ncases; i++) {
             if (strcmp(argv[1], cases[i].mode) != 0) continue;
             CHECK_OK(pel_trace_name((const void *)leaf, "leaf"));
-            CHECK_OK(pel_trace_name((const void *)fib_task, "fib"));
+            CHECK_OK(pel_trace_name((const void *)tr_fib_task, "fib"));
             int rc = cases[i].fn();
             if (rt) CHECK_OK(pel_runtime_destroy(rt));
             return rc;

@@ -765,4 +765,41 @@ static inline void tr_spin_us(double us)
     }
 }
 
+/* ---- a fine-grained fork-join workload ------------------------------------------ */
+
+/* Naive fib on runtime rt: every call with n >= 2 spawns both halves and waits. */
+typedef struct tr_fib {
+    pel_runtime *rt;
+    int n;
+    long result;
+} tr_fib;
+
+static inline int tr_fib_task(void *arg)
+{
+    tr_fib *a = arg;
+    if (a->n < 2) {
+        a->result = a->n;
+        return 0;
+    }
+    tr_fib x = {a->rt, a->n - 1, 0}, y = {a->rt, a->n - 2, 0};
+    pel_group g;
+    CHECK_OK(pel_group_init(&g, a->rt));
+    CHECK_OK(pel_group_spawn(&g, tr_fib_task, &x));
+    CHECK_OK(pel_group_spawn(&g, tr_fib_task, &y));
+    CHECK_OK(pel_group_wait(&g));
+    a->result = x.result + y.result;
+    return 0;
+}
+
+/* fib(n) as one task spawned on rt from the calling thread; returns its value. */
+static inline long tr_run_fib(pel_runtime *rt, int n)
+{
+    tr_fib root = {rt, n, 0};
+    pel_group g;
+    CHECK_OK(pel_group_init(&g, rt));
+    CHECK_OK(pel_group_spawn(&g, tr_fib_task, &root));
+    CHECK_OK(pel_group_wait(&g));
+    return root.result;
+}
+
 #endif /* PEL_TEST_TRACE_CHECK_H */

@@ -83,7 +83,7 @@ static pel__task *steal_work(pel__worker *w)
                 } else if (item) {
                     /* relaxed: a statistic. */
                     pel__stat_add(&w->steals, 1);
-                    if (pel__tracing()) pel__trace_steal(w, item, rt->trace_tid_base + v);
+                    if (pel__tracing()) pel__trace_steal(item, rt->trace_tid_base + v);
                     /* The victim has more: pass the wake-up along the chain. */
                     if (pel__deque_size_estimate(&victim->deque) > 0 &&
                         atomic_load_explicit(&rt->num_sleeping, memory_order_relaxed) > 0)
@@ -103,7 +103,7 @@ static pel__task *steal_work(pel__worker *w)
                 contended = 1;
             } else if (item) {
                 pel__stat_add(&w->steals, 1);
-                if (pel__tracing()) pel__trace_steal(w, item, -1);
+                if (pel__tracing()) pel__trace_steal(item, -1);
                 return item;
             }
         }
@@ -166,10 +166,10 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
         t = pel__find_work(w);
         if (!t && !hook->done(hook->arg)) {
             int traced = pel__tracing();
-            if (traced) pel__trace_park(w, 1);
+            if (traced) pel__trace_park(1);
             atomic_store_explicit(&w->state, PEL__WS_PARKED, memory_order_relaxed);
             pel__parker_park(&w->parker, PEL_PARK_TIMEOUT_MS);
-            if (traced) pel__trace_park(w, 0);
+            if (traced) pel__trace_park(0);
             pel__stat_add(&w->parks, 1);
             w->idle_parks++;
         }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "flow/flow_internal.h"
+#include "trace/trace_internal.h"
 
 static pthread_mutex_t flows_lock = PTHREAD_MUTEX_INITIALIZER;
 static pel_flow *flows;

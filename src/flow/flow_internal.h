@@ -303,10 +303,10 @@ uint64_t pel__flow_trace_id(pel_flow *f);
  * after their function in traces). */
 extern const char pel__unnamed_task[];
 
-/* The list of live flows and the dataflow half of pel_diagnose (diagnose.c). */
+/* The list of live flows (diagnose.c, which also prints the dataflow half of
+ * pel_diagnose: pel__flow_diagnose in trace_internal.h). */
 void pel__flow_list_add(pel_flow *f);
 void pel__flow_list_remove(pel_flow *f);
-void pel__flow_diagnose(FILE *out);
 
 /* ---- wait.c ---------------------------------------------------------------------- */
 /* Tasks submitted and not finished (an upper bound while tasks run). */

@@ -23,10 +23,6 @@ static pel__tchunk *spare_chunks;
 
 #define CHUNK_EVENTS 4096u /* 256 KiB per chunk */
 
-pel__tbuf *pel__tbuf_head(void);
-void pel__tbuf_lock(void);
-void pel__tbuf_unlock(void);
-
 pel__tbuf *pel__tbuf_head(void)
 {
     return registry;
@@ -221,7 +217,6 @@ static void read_env(void)
 }
 
 static _Atomic int next_tid_base;
-void pel__diagnose_install(void);
 
 void pel__trace_runtime_created(pel_runtime *rt)
 {

@@ -12,8 +12,6 @@
 static uint64_t start_ticks, start_ns;
 static double ns_per_tick = 1.0;
 
-uint64_t pel__trace_ticks_per_us(void);
-
 void pel__trace_clock_start(void)
 {
     (void)pel__trace_ticks_per_us(); /* measured now, not in the first task's time */
@@ -22,7 +20,6 @@ void pel__trace_clock_start(void)
 }
 
 /* Measure the rate (called by the exporter, single-threaded with respect to itself). */
-void pel__trace_clock_calibrate(void);
 void pel__trace_clock_calibrate(void)
 {
 #if defined(__x86_64__) || defined(__i386__)

@@ -13,8 +13,6 @@
 
 #include "trace/trace_internal.h"
 
-void pel__flow_diagnose(FILE *out);
-void pel__for_each_runtime(void (*fn)(pel_runtime *rt, void *arg), void *arg);
 
 static void runtime_report(pel_runtime *rt, void *arg)
 {
@@ -100,7 +98,6 @@ static void install(void)
 
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 
-void pel__diagnose_install(void);
 void pel__diagnose_install(void)
 {
     pthread_once(&install_once, install);

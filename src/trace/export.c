@@ -14,10 +14,6 @@
 #include "pel/version.h"
 #include "trace/trace_internal.h"
 
-pel__tbuf *pel__tbuf_head(void);
-void pel__tbuf_lock(void);
-void pel__tbuf_unlock(void);
-void pel__trace_clock_calibrate(void);
 
 enum { SP_TASK, SP_WAIT, SP_PARK, SP_STEAL, SP_WAKE };
 

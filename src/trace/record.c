@@ -9,8 +9,6 @@
 #define PEL_TRACE_FINE_NS 2000
 #endif
 
-uint64_t pel__trace_ticks_per_us(void);
-
 static inline int full_detail(void)
 {
     /* relaxed: see pel__trace_full. */
@@ -34,18 +32,17 @@ void pel__trace_rate_check(pel__tbuf *b)
     b->rate_ts = now;
 }
 
-static inline pel__tev *event(pel__tbuf *b, int type)
+/* A zeroed event of `type` at time `ts` (NULL: dropped). */
+static inline pel__tev *event_at(pel__tbuf *b, int type, uint64_t ts)
 {
     pel__tev *e = pel__tev_new(b);
-    if (e) {
-        e->ts = pel__trace_clock();
-        e->type = (uint8_t)type;
-        e->kind = 0;
-        e->flags = 0;
-        e->u32 = 0;
-        e->id = e->a = e->b = e->c = e->d = e->e = 0;
-    }
+    if (e) *e = (pel__tev){.ts = ts, .type = (uint8_t)type};
     return e;
+}
+
+static inline pel__tev *event(pel__tbuf *b, int type)
+{
+    return event_at(b, type, pel__trace_clock());
 }
 
 uint64_t pel__trace_object_id(void)
@@ -68,14 +65,14 @@ void pel__trace_run_task(pel__worker *w, pel__task *t)
 {
     pel__tbuf *b = pel__tbuf_self();
     /* relaxed: see pel__trace_on; a task spawned while tracing may run after the stop. */
-    if (!b || !atomic_load_explicit(&pel__trace_on, memory_order_relaxed)) {
+    uint64_t on = atomic_load_explicit(&pel__trace_on, memory_order_relaxed);
+    if (!b || !on) {
         pel__run_task_body(w, t);
         return;
     }
     if (PEL_UNLIKELY((++b->ntasks & 63) == 0)) pel__trace_rate_check(b);
     int traced = (t->flags & PEL__TASK_TRACED) != 0;
-    if (pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)) &&
-        !(traced && t->trace_id)) {
+    if (pel__tbuf_fine(b, on) && !(traced && t->trace_id)) {
         b->inlined++;
         pel__run_task_body(w, t);
         return;
@@ -109,9 +106,8 @@ void pel__trace_run_task(pel__worker *w, pel__task *t)
     pel__task_done(w, t, rc); /* frees t */
 }
 
-void pel__trace_steal(pel__worker *w, pel__task *t, int victim_tid)
+void pel__trace_steal(pel__task *t, int victim_tid)
 {
-    (void)w;
     pel__tbuf *b = pel__tbuf_self();
     if (!b) return;
     if ((t->flags & (PEL__TASK_TRACED | PEL__TASK_FLOW)) == PEL__TASK_TRACED && !t->trace_id)
@@ -149,9 +145,8 @@ void pel__trace_wait_end(int token)
     }
 }
 
-void pel__trace_park(pel__worker *w, int begin)
+void pel__trace_park(int begin)
 {
-    (void)w;
     pel__tbuf *b = pel__tbuf_self();
     pel__tev *e = b ? event(b, begin ? PEL__EV_PARK_BEGIN : PEL__EV_PARK_END) : NULL;
     if (e) pel__tev_commit(b);
@@ -181,16 +176,10 @@ void pel__trace_edge(const pel__task *pred, const pel__task *succ)
 {
     if (!(pred->flags & succ->flags & PEL__TASK_TRACED)) return;
     pel__tbuf *b = pel__tbuf_self();
-    pel__tev *e = b ? pel__tev_new(b) : NULL;
+    pel__tev *e = b ? event_at(b, PEL__EV_EDGE, 0) : NULL; /* an edge has no time */
     if (!e) return;
-    e->ts = 0;
-    e->type = PEL__EV_EDGE;
-    e->kind = 0;
-    e->flags = 0;
-    e->u32 = 0;
     e->id = pred->trace_id;
     e->a = succ->trace_id;
-    e->b = e->c = e->d = e->e = 0;
     pel__tev_commit(b);
 }
 

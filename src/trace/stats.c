@@ -135,7 +135,6 @@ void pel__stats_trace_started(void)
 }
 
 /* Call fn for each live runtime, under the lock (pel_diagnose). */
-void pel__for_each_runtime(void (*fn)(pel_runtime *rt, void *arg), void *arg);
 void pel__for_each_runtime(void (*fn)(pel_runtime *rt, void *arg), void *arg)
 {
     pthread_mutex_lock(&live_lock);

@@ -142,14 +142,15 @@ static inline void pel__trace_spawn_local(pel__task *t)
     }
     pel__trace_spawn(t, 0);
 }
-/* w stole t from the thread whose tid is victim_tid. */
-void pel__trace_steal(pel__worker *w, pel__task *t, int victim_tid);
+/* The calling worker stole t from the thread whose tid is victim_tid (-1: a dataflow
+ * submitter outside the runtime). */
+void pel__trace_steal(pel__task *t, int victim_tid);
 /* A group or flow wait begins or ends (kind PEL__TW_*; id of the group or flow). The
  * begin returns a token for the end (0: not recorded). */
 int pel__trace_wait_begin(int kind, uint64_t id);
 void pel__trace_wait_end(int token);
-/* Worker w parks / woke up. */
-void pel__trace_park(pel__worker *w, int begin);
+/* The calling worker parks (begin 1) / woke up (begin 0). */
+void pel__trace_park(int begin);
 /* The calling thread wakes worker w. */
 void pel__trace_wake(pel__worker *w);
 /* A new group/flow id. */
@@ -170,8 +171,16 @@ void pel__trace_flow_end(pel__task *core, int status, const pel__tframe *saved);
 int pel__trace_chunk_begin(const void *body, size_t lo, uint64_t *saved);
 void pel__trace_chunk_end(int token, size_t hi, uint64_t saved);
 
-/* The runtime's tid base (runtime creation) and the environment (PEL_TRACE...). */
-void pel__trace_runtime_created(pel_runtime *rt);
+/* The registry of buffers (buffer.c): its head, read under its lock. */
+pel__tbuf *pel__tbuf_head(void);
+void pel__tbuf_lock(void);
+void pel__tbuf_unlock(void);
+
+/* Diagnosis (diagnose.c): install the SIGUSR1 handler once; the dataflow half of the
+ * report (flow/diagnose.c); every live runtime, under the list's lock (stats.c). */
+void pel__diagnose_install(void);
+void pel__flow_diagnose(FILE *out);
+void pel__for_each_runtime(void (*fn)(pel_runtime *rt, void *arg), void *arg);
 
 /* Names (names.c): the name of a function address, registered or from the symbol table;
  * writes into buf and returns it. An export brackets its lookups with open and close. */
@@ -184,8 +193,11 @@ void pel__stats_trace_started(void);
 /* The counters of every worker as a JSON array; returns how many (stats.c). */
 int pel__trace_counters_json(FILE *out);
 
-/* Ticks → nanoseconds since the trace start (clock.c). */
+/* Clock (clock.c): the start of a trace; the tick rate, measured at export; ticks →
+ * nanoseconds since the start; a rough rate for thresholds. */
 void pel__trace_clock_start(void);
+void pel__trace_clock_calibrate(void);
 double pel__trace_ns(uint64_t ticks);
+uint64_t pel__trace_ticks_per_us(void);
 
 #endif /* PEL_TRACE_INTERNAL_H */
