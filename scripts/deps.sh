@@ -18,8 +18,10 @@ REQUIRED=(
   libdw-dev: # task names in traces (symbol tables)
   libjansson-dev: graphviz:dot # tools/pel: reading traces, drawing task graphs
   librsvg2-bin:rsvg-convert libpng-dev: # tools/pel tests: rendering checks
+  libyaml-dev: libxxhash-dev: # pel run: workflow files, fingerprints and the journal
+  ninja-build:ninja parallel:parallel # pel run benchmarks: the baselines
 )
-OPTIONAL=(ninja-build:ninja)
+OPTIONAL=()
 
 check_only=0
 case "${1:-}" in

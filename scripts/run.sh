@@ -20,6 +20,22 @@ for ex in "${examples[@]}"; do
   fi
 done
 
+echo "=============================== pel run ==============================="
+# The example workflow, in a scratch copy so its outputs stay out of the source tree: a
+# first run does everything, a second finds it all up to date, then the status summary.
+pel=${PEL_BUILD_ROOT:-build}/release/tools/pel/pel
+wfdir=${PEL_BUILD_ROOT:-build}/release/workflow-example
+rm -rf "$wfdir" && mkdir -p "$wfdir" && cp examples/workflow/pipeline.yaml "$wfdir/"
+if "$pel" run --no-progress "$wfdir/pipeline.yaml" &&
+   cat "$wfdir/.pel/pipeline/logs/check.log" &&
+   "$pel" run --no-progress "$wfdir/pipeline.yaml" &&
+   "$pel" status "$wfdir/pipeline.yaml"; then
+  :
+else
+  echo "run.sh: pel run of examples/workflow/pipeline.yaml FAILED" >&2
+  failed=1
+fi
+
 echo "=============================== benchmarks ==============================="
 if [[ -x bench/run ]]; then
   bench/run --quick --table || { echo "run.sh: bench/run FAILED" >&2; failed=1; }

@@ -40,4 +40,8 @@ int out_close(FILE *f, const char *path);
 /* Close and remove after a failure that was already reported. */
 void out_abandon(FILE *f, const char *path);
 
+/* mkdir -p: create `dir` and its missing parents (mode 0777 & ~umask). 0, or -1 with
+ * errno set. */
+int mkdir_p(const char *dir);
+
 #endif

@@ -5,5 +5,7 @@
 #define PEL_TOOL_COMMANDS_H
 
 int cmd_trace(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ typedef struct command {
 } command;
 
 static const command COMMANDS[] = {
+    {"run", cmd_run, "run a workflow of shell commands, resuming safely (pel run --help)"},
+    {"status", cmd_status, "what the last runs of a workflow left (pel status --help)"},
     {"trace", cmd_trace, "draw and analyse a trace written with PEL_TRACE (pel trace --help)"},
 };
 
