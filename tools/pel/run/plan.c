@@ -241,7 +241,8 @@ static int decide(planner *p, plan *out, char failed[][24], char err[512])
         plan_item *it = &out->items[i];
         for (uint32_t m = 0; m < t->n_inputs; m++) {
             if (map_get(&p->made_by, t->inputs[m]) != UINT32_MAX) continue;
-            if (file_of(p, t->inputs[m])->fp.exists) continue;
+            const plan_file *f = file_of(p, t->inputs[m]);
+            if (f->fp.exists || f->err) continue; /* unreadable is not missing */
             it->run = 1;
             it->reason = PLAN_INPUT_MISSING;
             it->detail = t->inputs[m];
