@@ -441,10 +441,8 @@ static void test_many_never_ran(void)
     double t1 = now_s();
     CHECK_EQ(p.n_run, N);
     expect(&p, N - 1, PLAN_NEVER_RAN, "never ran");
+    /* Printed, not asserted: speed is for the benchmarks (bench/workflow). */
     printf("plan: %d tasks that never ran in %.3f s\n", N, t1 - t0);
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-    CHECK_LT((t1 - t0) * 1000, 500);
-#endif
     plan_free(&p);
     CHECK_EQ(journal_close(j), 0);
     for (uint32_t i = 0; i < N; i++) {
