@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define CHUNK_SIZE ((size_t)256 * 1024)
-#define ALIGN ((size_t)16)
+#define ALIGN ((size_t)16) /* what malloc gives: any scalar type fits */
 
 typedef struct chunk {
     struct chunk *next;
@@ -50,13 +50,12 @@ static chunk *chunk_new(wf_arena *a, size_t bytes)
     return c;
 }
 
-void *wf_arena_alloc(wf_arena *a, size_t size)
+static void *alloc_aligned(wf_arena *a, size_t size, size_t align)
 {
-    size = (size + ALIGN - 1) & ~(ALIGN - 1);
-    if (size == 0) size = ALIGN;
-    if (size <= (size_t)(a->end - a->cur)) {
-        a->last = a->cur;
-        a->cur += size;
+    uintptr_t cur = ((uintptr_t)a->cur + align - 1) & ~(uintptr_t)(align - 1);
+    if (a->cur && size <= (size_t)((uintptr_t)a->end - cur) && cur <= (uintptr_t)a->end) {
+        a->last = (char *)cur;
+        a->cur = (char *)cur + size;
         return a->last;
     }
     if (size > CHUNK_SIZE / 4) {
@@ -70,7 +69,6 @@ void *wf_arena_alloc(wf_arena *a, size_t size)
             c->next = NULL;
             a->head = c;
         }
-        a->last = NULL;
         return c->data;
     }
     chunk *c = chunk_new(a, CHUNK_SIZE);
@@ -83,6 +81,10 @@ void *wf_arena_alloc(wf_arena *a, size_t size)
     return a->last;
 }
 
+void *wf_arena_alloc(wf_arena *a, size_t size) { return alloc_aligned(a, size, ALIGN); }
+
+char *wf_arena_chars(wf_arena *a, size_t size) { return alloc_aligned(a, size, 1); }
+
 void *wf_arena_zalloc(wf_arena *a, size_t size)
 {
     void *p = wf_arena_alloc(a, size);
@@ -92,7 +94,7 @@ void *wf_arena_zalloc(wf_arena *a, size_t size)
 
 char *wf_arena_strndup(wf_arena *a, const char *s, size_t n)
 {
-    char *p = wf_arena_alloc(a, n + 1);
+    char *p = wf_arena_chars(a, n + 1);
     if (!p) return NULL;
     if (n) memcpy(p, s, n);
     p[n] = '\0';
@@ -101,10 +103,7 @@ char *wf_arena_strndup(wf_arena *a, const char *s, size_t n)
 
 void wf_arena_trim(wf_arena *a, void *p, size_t keep)
 {
-    if (!p || p != a->last) return;
-    keep = (keep + ALIGN - 1) & ~(ALIGN - 1);
-    if (keep == 0) keep = ALIGN;
-    if (a->last + keep <= a->cur) a->cur = a->last + keep;
+    if (p && p == a->last && a->last + keep <= a->cur) a->cur = a->last + keep;
 }
 
 int wf_arena_over_limit(const wf_arena *a) { return a->over_limit; }

@@ -20,6 +20,8 @@ void wf_arena_free(wf_arena *a);
  * (then wf_arena_over_limit tells which). */
 void *wf_arena_alloc(wf_arena *a, size_t size);
 void *wf_arena_zalloc(wf_arena *a, size_t size);
+/* `size` bytes for characters, without alignment: strings pack tightly. */
+char *wf_arena_chars(wf_arena *a, size_t size);
 /* A copy of s[0..n) with a NUL after it. */
 char *wf_arena_strndup(wf_arena *a, const char *s, size_t n);
 /* Give back the tail of the most recent allocation `p`, keeping `keep` bytes of it. */

@@ -29,7 +29,7 @@ size_t wf_path_normalise(const char *src, size_t len, char *dst)
 const char *wf_path_resolve(wf_arena *a, const char *dir, const char *p, size_t len)
 {
     size_t dlen = (len > 0 && p[0] == '/') ? 0 : strlen(dir);
-    char *buf = wf_arena_alloc(a, dlen + 1 + len + 2);
+    char *buf = wf_arena_chars(a, dlen + 1 + len + 2);
     if (!buf) return NULL;
     /* Normalising only ever shortens, so it can run in place over the joined text. */
     memcpy(buf, dir, dlen);

@@ -300,6 +300,7 @@ static int read_task(wf_ctx *c, const wf_node *n, int is_defaults, wf_spec *s)
     if (visit(c, n) != 0) return -1;
     if (n->kind != WF_MAP)
         return at(c, n, "%s must be a mapping (key: value), not %s", what, kind_name(n));
+    uint32_t key_line[WF_K_COUNT] = {0}, key_col[WF_K_COUNT] = {0};
     s->line = n->line;
     s->col = n->col;
     s->cores = 1;
@@ -320,20 +321,20 @@ static int read_task(wf_ctx *c, const wf_node *n, int is_defaults, wf_spec *s)
             return at(c, k, "defaults cannot set %s: it belongs to each task", k->u.str);
         if (s->set & (1u << key))
             return at(c, k, "%s is given twice (first at line %u column %u)", k->u.str,
-                      s->key_line[key], s->key_col[key]);
+                      key_line[key], key_col[key]);
         s->set |= 1u << key;
-        s->key_line[key] = k->line;
-        s->key_col[key] = k->col;
+        key_line[key] = k->line;
+        key_col[key] = k->col;
         if (read_value(c, key, v, s) != 0) return -1;
     }
     uint32_t both = (1u << WF_K_RUN) | (1u << WF_K_CMD);
     if ((s->set & both) == both) {
-        int second = s->key_line[WF_K_RUN] > s->key_line[WF_K_CMD] ||
-                             (s->key_line[WF_K_RUN] == s->key_line[WF_K_CMD] &&
-                              s->key_col[WF_K_RUN] > s->key_col[WF_K_CMD])
+        int second = key_line[WF_K_RUN] > key_line[WF_K_CMD] ||
+                             (key_line[WF_K_RUN] == key_line[WF_K_CMD] &&
+                              key_col[WF_K_RUN] > key_col[WF_K_CMD])
                          ? WF_K_RUN
                          : WF_K_CMD;
-        wf__errf(c->err, c->file, s->key_line[second], s->key_col[second],
+        wf__errf(c->err, c->file, key_line[second], key_col[second],
                  "%s has either cmd (a list) or run (a shell string), not both", what);
         return -1;
     }

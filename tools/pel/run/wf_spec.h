@@ -37,7 +37,6 @@ enum wf_key {
 typedef struct wf_spec {
     uint32_t set; /* bit (1 << WF_K_x) for each key given, in the task or its defaults */
     uint32_t line, col;
-    uint32_t key_line[WF_K_COUNT], key_col[WF_K_COUNT];
     wf_text name, run, dir;
     wf_list cmd, inputs, outputs, after;
     wf_text *env_names, *env_values;

@@ -106,7 +106,10 @@ static int on_scalar(builder *b, const yaml_event_t *e)
         return fail(b, m, "a string holds a NUL character (\\0), which no command can take");
     if (len > UINT32_MAX) return fail(b, m, "a string is longer than 4 GiB");
     wf_node *n = new_node(b, WF_SCALAR, m);
-    char *s = n ? wf_arena_strndup(b->strings, v, len) : NULL;
+    /* Mapping keys are only read while loading: they stay out of the workflow. */
+    const frame *top = b->depth ? &b->frames[b->depth - 1] : NULL;
+    int is_key = top && top->node->kind == WF_MAP && (b->n_items - top->base) % 2 == 0;
+    char *s = n ? wf_arena_strndup(is_key ? b->nodes : b->strings, v, len) : NULL;
     char *anchor = copy_anchor(b, e->data.scalar.anchor);
     if (!s || (e->data.scalar.anchor && !anchor))
         return fail(b, m, "the workflow is too large (out of memory)");
