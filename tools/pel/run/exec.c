@@ -161,8 +161,11 @@ static void attempt_ended(exec_state *s, uint32_t ti, exec_result *r, double now
     if (s->trace)
         exec__trace_add(s->trace, ti, r);
     exec_counts c = counts(s);
+    /* The log is worth pointing at only when a process ran and wrote it. */
+    int ran = r->outcome != EXEC_OK && r->outcome != EXEC_NOT_FOUND &&
+              r->outcome != EXEC_SPAWN_ERROR;
     exec__progress_attempt(&s->progress, t->name, r, t->retries + 1,
-                           r->outcome == EXEC_OK ? NULL : log_path(s, ti), now, &c);
+                           ran ? log_path(s, ti) : NULL, now, &c);
     if (r->outcome != EXEC_OK && r->outcome != EXEC_INTERRUPTED && may_retry &&
         !s->stopping && x->attempt <= t->retries) {
         x->state = T_RETRY;
@@ -470,11 +473,13 @@ static void read_signals(exec_state *s, int sfd)
 {
     struct signalfd_siginfo si[16];
     ssize_t n;
-    while ((n = read(sfd, si, sizeof si)) > 0) {
-        for (size_t i = 0; i < (size_t)n / sizeof si[0]; i++)
+    /* A short read means the queue is empty: no second read just to see EAGAIN. */
+    do {
+        n = read(sfd, si, sizeof si);
+        for (ssize_t i = 0; i < n / (ssize_t)sizeof si[0]; i++)
             if (si[i].ssi_signo != SIGCHLD)
                 interrupt(s, (int)si[i].ssi_signo, now_s(s));
-    }
+    } while (n == (ssize_t)sizeof si);
 }
 
 /* --- the loop -------------------------------------------------------------------- */

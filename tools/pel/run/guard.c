@@ -101,7 +101,9 @@ static void guardian(pid_t worker)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = forward_signal;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    /* No SA_RESTART: waitpid returns EINTR, which also lets a runtime that defers
+     * handlers to a safe point (TSan) run this one promptly. */
+    sa.sa_flags = SA_SIGINFO;
     sigemptyset(&sa.sa_mask);
     worker_pid = worker;
     static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};

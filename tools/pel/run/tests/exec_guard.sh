@@ -14,7 +14,7 @@ fail() { echo "FAIL: $*" >&2; cat "$tmp/out" >&2 2>/dev/null; exit 1; }
 count_marked() {
     n=0
     for f in /proc/[0-9]*/cmdline; do
-        if tr '\0' ' ' < "$f" 2>/dev/null | grep -q "30[.]12345$1"; then n=$((n + 1)); fi
+        if { tr '\0' ' ' < "$f"; } 2>/dev/null | grep -q "30[.]12345$1"; then n=$((n + 1)); fi
     done
     echo $n
 }
