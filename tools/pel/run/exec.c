@@ -426,9 +426,12 @@ static void guardian_lost(exec_state *s, double now)
         pid_t pid = wait4(-1, &st, 0, &ru);
         if (pid < 0 && errno != EINTR)
             break;
-        for (uint32_t i = 0; i < s->n_running; i++)
-            if (s->x[s->running[i]].pid == pid)
+        for (uint32_t i = 0; i < s->n_running; i++) {
+            if (s->x[s->running[i]].pid == pid) {
                 process_ended(s, i, st, &ru, now_s(s));
+                break;
+            }
+        }
     }
     exec__progress_end(&s->progress);
     fprintf(stderr, "pel run: the parent process died; all tasks were killed\n");

@@ -2,19 +2,20 @@
 # exec_guard.sh DRIVER — no task outlives pel: kill -9 of the guardian (the process the
 # user started) or of the worker leaves no task process behind, and SIGTERM to the
 # guardian reaches the worker, which interrupts its tasks (exit 143).
-# Tasks carry a marker argument (sleep 30.12345N) found through /proc/*/cmdline; the
-# pattern is written so that grep's own command line does not match it.
+# Tasks carry a marker argument (sleep 30.PIDN, this script's pid: unique even when two
+# builds test at once) found through /proc/*/cmdline; the pattern is written so that
+# grep's own command line does not match it.
 set -u
 driver=$1
 tmp=$(mktemp -d /tmp/pel-exec-guard-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; cat "$tmp/out" >&2 2>/dev/null; exit 1; }
 
-# count_marked N: processes whose command line holds 30.12345N
+# count_marked N: processes whose command line holds 30.PIDN
 count_marked() {
     n=0
     for f in /proc/[0-9]*/cmdline; do
-        if { tr '\0' ' ' < "$f"; } 2>/dev/null | grep -q "30[.]12345$1"; then n=$((n + 1)); fi
+        if { tr '\0' ' ' < "$f"; } 2>/dev/null | grep -q "30[.]$$$1"; then n=$((n + 1)); fi
     done
     echo $n
 }
@@ -34,9 +35,9 @@ wait_for() {
 # run_case N: start the driver with three marked tasks (two direct, one tree through sh)
 run_case() {
     cat > "$tmp/spec" <<SPEC
-a : sleep 30.12345$1
-b : sleep 30.12345$1
-c : sleep 30.12345$1 & sleep 30.12345$1; wait
+a : sleep 30.$$$1
+b : sleep 30.$$$1
+c : sleep 30.$$$1 & sleep 30.$$$1; wait
 SPEC
     rm -f "$tmp/worker"
     "$driver" -g -j 3 -G 1 -w "$tmp/worker" -l "$tmp/logs" "$tmp/spec" > "$tmp/out" 2>&1 &

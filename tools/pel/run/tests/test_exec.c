@@ -485,9 +485,14 @@ static void case_timeout(void)
     rec r = {0};
     exec_summary s;
     twf_init(&g);
-    uint32_t a = twf_add(&g, "tree", "sleep 100.4711 & sleep 100.4712; wait", NULL);
+    char tree[128], stubborn[128], marker[32];
+    /* The marker holds our pid: another build's tests may run at the same time. */
+    snprintf(marker, sizeof marker, "100.%d", (int)getpid());
+    snprintf(tree, sizeof tree, "sleep %s1 & sleep %s2; wait", marker, marker);
     /* Ignores SIGTERM: SIGKILL after the grace period. */
-    uint32_t b = twf_add(&g, "stubborn", "trap '' TERM; sleep 100.4713; sleep 100.4714", NULL);
+    snprintf(stubborn, sizeof stubborn, "trap '' TERM; sleep %s3; sleep %s4", marker, marker);
+    uint32_t a = twf_add(&g, "tree", tree, NULL);
+    uint32_t b = twf_add(&g, "stubborn", stubborn, NULL);
     g.w.tasks[a].timeout = 0.3;
     g.w.tasks[b].timeout = 0.3;
     twf_finish(&g);
@@ -502,7 +507,7 @@ static void case_timeout(void)
         CHECK_STR(r.done[i].message, "timed out after 0.3 s");
         CHECK(r.done[i].duration >= 0.3);
     }
-    CHECK(marked_gone("100.471", 10));
+    CHECK(marked_gone(marker, 10));
     twf_free(&g);
 }
 
@@ -695,8 +700,12 @@ static void case_interrupt(void)
     exec_summary s;
     twf_init(&g);
     twf_add(&g, "killer", "sleep 0.3; kill -INT $PPID", NULL); /* $PPID: this process */
-    uint32_t l = twf_add(&g, "long1", "sleep 30.4721", NULL);
-    uint32_t m = twf_add(&g, "long2", "trap '' TERM; sleep 30.4722; sleep 30.4722", NULL);
+    char l_cmd[128], m_cmd[128], marker[32];
+    snprintf(marker, sizeof marker, "30.%d", (int)getpid());
+    snprintf(l_cmd, sizeof l_cmd, "sleep %s1", marker);
+    snprintf(m_cmd, sizeof m_cmd, "trap '' TERM; sleep %s2; sleep %s2", marker, marker);
+    uint32_t l = twf_add(&g, "long1", l_cmd, NULL);
+    uint32_t m = twf_add(&g, "long2", m_cmd, NULL);
     uint32_t n = twf_add(&g, "never", "touch never.ran", NULL);
     twf_dep(&g, l, n);
     twf_finish(&g);
@@ -711,7 +720,7 @@ static void case_interrupt(void)
     CHECK(!exists("never.ran"));
     CHECK(s.interrupted >= 2);
     CHECK_EQ(s.not_started, 1);
-    CHECK(marked_gone("30.472", 10));
+    CHECK(marked_gone(marker, 10));
     twf_free(&g);
 }
 
