@@ -196,6 +196,23 @@ static void stop_starting(exec_state *s, double now)
     }
 }
 
+/* Bytes for a message: "512 B", "3.0 MiB", "1.5 GiB". */
+static const char *size_text(uint64_t bytes, char buf[32])
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, 32, "%llu B", (unsigned long long)bytes);
+    else
+        snprintf(buf, 32, "%.1f %s", v, unit[u]);
+    return buf;
+}
+
 static void make_ready(exec_state *s, uint32_t ti, double now)
 {
     const wf_task *t = &s->w->tasks[ti];
@@ -203,9 +220,10 @@ static void make_ready(exec_state *s, uint32_t ti, double now)
     if (budget && t->memory > budget) {
         exec_result r = {.outcome = EXEC_SPAWN_ERROR, .code = ENOMEM, .attempt = 1,
                          .start = now};
+        char need[32], have[32];
         snprintf(r.message, sizeof r.message,
-                 "needs %.1f MiB of memory, more than the budget of %.1f MiB",
-                 (double)t->memory / 1048576.0, (double)budget / 1048576.0);
+                 "needs %s of memory, more than the budget of %s",
+                 size_text(t->memory, need), size_text(budget, have));
         s->x[ti].attempt = 1;
         attempt_ended(s, ti, &r, now, 0);
         return;
