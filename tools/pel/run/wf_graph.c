@@ -154,7 +154,7 @@ static const matches *match(graph *g, const char *pat, uint32_t self)
         }
         m.v[m.n++] = t;
     }
-    qsort(m.v, m.n, sizeof *m.v, by_value);
+    if (m.n > 1) qsort(m.v, m.n, sizeof *m.v, by_value);
     if (g->n_pat == g->cap_pat) {
         uint32_t ncap = g->cap_pat ? g->cap_pat * 2 : 16;
         matches *p = realloc(g->pat, ncap * sizeof *p);

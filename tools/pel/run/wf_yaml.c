@@ -149,7 +149,7 @@ static int on_end(builder *b, const yaml_event_t *e)
     size_t k = n->kind == WF_MAP ? count * 2 : count;
     const wf_node **items = wf_arena_alloc(b->nodes, (k ? k : 1) * sizeof *items);
     if (!items) return fail(b, m, "the workflow is too large (out of memory)");
-    memcpy(items, b->items + f->base, k * sizeof *items);
+    if (k) memcpy(items, b->items + f->base, k * sizeof *items);
     n->u.items = items;
     n->n = (uint32_t)count;
     b->n_items = f->base;
