@@ -4,6 +4,7 @@
  * run_hooks.c joins them. This file is the command line and the order of the steps. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +163,17 @@ static int run_workflow(run_options *o)
         pel_warn("running without the orphan guard: if pel is killed, running tasks "
                  "will survive it");
     signal(SIGPIPE, SIG_IGN); /* a closed stdout (pel run -n | head) is an error, not death */
+    if (!o->dry_run && o->dot_path == NULL) {
+        /* The executor takes these through a signalfd; threads started before it (pel's
+         * workers, for fingerprints) must not take them with their default action. */
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGINT);
+        sigaddset(&set, SIGTERM);
+        sigaddset(&set, SIGHUP);
+        sigaddset(&set, SIGCHLD);
+        pthread_sigmask(SIG_BLOCK, &set, NULL);
+    }
 
     char err[WF_ERR_LEN];
     wf *w = NULL;

@@ -54,7 +54,7 @@ grep -q 'failed: ghost (exit 127)' status.txt || fail "status after a missing co
 
 wf missing_shell_cmd.yaml <<'YAML'
 tasks:
-  - {name: ghost, run: "pel-no-such-command-xyz | cat"}
+  - {name: ghost, run: "pel-no-such-command-xyz > out.txt"}
 YAML
 expect_fail 1 'ghost.*(127|not found)' "$pel" run -q missing_shell_cmd.yaml
 

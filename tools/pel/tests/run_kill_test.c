@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,19 @@ static char root[PATH_MAX];
         exit(1);                                                                           \
     } while (0)
 
+/* out = dir + "/" + printf(fmt, ...): paths here are short, under the test's mkdtemp. */
+static void __attribute__((format(printf, 3, 4))) pathf(char out[PATH_MAX], const char *dir,
+                                                         const char *fmt, ...)
+{
+    char tail[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tail, sizeof tail, fmt, ap);
+    va_end(ap);
+    if ((size_t)snprintf(out, PATH_MAX, "%s/%s", dir, tail) >= PATH_MAX)
+        FAIL("path too long: %s/%s", dir, tail);
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -48,7 +62,7 @@ static double now(void)
 static void write_workflow(const char *dir)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/wf.yaml", dir);
+    pathf(path, dir, "wf.yaml");
     FILE *f = fopen(path, "w");
     if (!f)
         FAIL("cannot write %s: %s", path, strerror(errno));
@@ -91,13 +105,14 @@ static char *read_file(const char *path)
 /* Start `pel run ARGS... DIR/wf.yaml` with stdout to DIR/OUT; returns its pid. */
 static pid_t start_pel(const char *dir, const char *out, int dry_run)
 {
+    fflush(stdout); /* the child's freopen would write our buffered lines again */
     pid_t pid = fork();
     if (pid < 0)
         FAIL("fork: %s", strerror(errno));
     if (pid == 0) {
         char wf[PATH_MAX], o[PATH_MAX];
-        snprintf(wf, sizeof wf, "%s/wf.yaml", dir);
-        snprintf(o, sizeof o, "%s/%s", dir, out);
+        pathf(wf, dir, "wf.yaml");
+        pathf(o, dir, "%s", out);
         if (!freopen(o, "w", stdout))
             _exit(126);
         if (dry_run)
@@ -194,7 +209,7 @@ static void check_trial(const char *dir, int trial)
     char path[PATH_MAX];
     /* Which tasks does pel trust now? */
     run_pel(dir, "plan.txt", 1);
-    snprintf(path, sizeof path, "%s/plan.txt", dir);
+    pathf(path, dir, "plan.txt");
     char *plan = read_file(path);
     if (!plan)
         FAIL("trial %d: no dry-run output", trial);
@@ -210,7 +225,7 @@ static void check_trial(const char *dir, int trial)
     for (int i = 0; i < TASKS; i++) {
         if (!done[i])
             continue;
-        snprintf(path, sizeof path, "%s/out/%d.txt", dir, i);
+        pathf(path, dir, "out/%d.txt", i);
         char *got = read_file(path);
         if (!got || strcmp(got, reference[i]) != 0)
             FAIL("trial %d: t%d is trusted but out/%d.txt is %s", trial, i, i,
@@ -218,7 +233,7 @@ static void check_trial(const char *dir, int trial)
         free(got);
     }
     /* Resume, counting executions from here on. */
-    snprintf(path, sizeof path, "%s/runs.log", dir);
+    pathf(path, dir, "runs.log");
     if (truncate(path, 0) != 0 && errno != ENOENT)
         FAIL("truncate %s: %s", path, strerror(errno));
     run_pel(dir, "resume.txt", 0);
@@ -236,7 +251,7 @@ static void check_trial(const char *dir, int trial)
             FAIL("trial %d: t%d was complete but ran again", trial, i);
         if (!done[i] && runs[i] != 1)
             FAIL("trial %d: t%d ran %d times on resume (expected once)", trial, i, runs[i]);
-        snprintf(path, sizeof path, "%s/out/%d.txt", dir, i);
+        pathf(path, dir, "out/%d.txt", i);
         char *got = read_file(path);
         if (!got || strcmp(got, reference[i]) != 0)
             FAIL("trial %d: after resume out/%d.txt differs from a clean run", trial, i);
@@ -247,7 +262,8 @@ static void check_trial(const char *dir, int trial)
 
 static void make_dir(char *out, size_t len, const char *name)
 {
-    snprintf(out, len, "%s/%s", root, name);
+    (void)len;
+    pathf(out, root, "%s", name);
     if (mkdir(out, 0777) != 0)
         FAIL("mkdir %s: %s", out, strerror(errno));
     write_workflow(out);
@@ -276,7 +292,7 @@ int main(int argc, char **argv)
     run_pel(dir, "out.txt", 0);
     double clean = now() - t0;
     for (int i = 0; i < TASKS; i++) {
-        snprintf(path, sizeof path, "%s/out/%d.txt", dir, i);
+        pathf(path, dir, "out/%d.txt", i);
         if (!(reference[i] = read_file(path)))
             FAIL("clean run: out/%d.txt missing", i);
     }
