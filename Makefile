@@ -4,9 +4,10 @@
 #               quick benchmark table of pel against its baselines
 #   make test   check/install dependencies, then build and run every test in three builds:
 #               optimized (build/release), ThreadSanitizer (build/tsan) and
-#               AddressSanitizer+UBSan (build/asan)
+#               AddressSanitizer+UBSan (build/asan), then fuzz pel run's workflow loader
+#               for 30 s (build/fuzz, clang libFuzzer)
 #
-# Also: make deps | build | test-release | test-tsan | test-asan | install | clean.
+# Also: make deps | build | test-release | test-tsan | test-asan | test-fuzz | install | clean.
 # Variables: CC (default gcc), JOBS (default 2), PREFIX (for install, default /usr/local),
 # PEL_BUILD_ROOT (where the builds go, default build).
 
@@ -14,7 +15,7 @@ JOBS ?= 2
 PREFIX ?= /usr/local
 export JOBS
 
-.PHONY: all run test deps build test-release test-tsan test-asan install clean
+.PHONY: all run test deps build test-release test-tsan test-asan test-fuzz install clean
 
 all: build
 
@@ -28,9 +29,9 @@ run: build
 	@scripts/run.sh
 
 test: deps
-	@scripts/test.sh release tsan asan
+	@scripts/test.sh release tsan asan fuzz
 
-test-release test-tsan test-asan: deps
+test-release test-tsan test-asan test-fuzz: deps
 	@scripts/test.sh $(patsubst test-%,%,$@)
 
 install: build

@@ -2,7 +2,9 @@
 # test.sh — build and run the whole test suite in each of pel's standard builds (see
 # scripts/build.sh), then print a summary. Fails if any build or any test fails.
 #
-#   scripts/test.sh [release] [tsan] [asan]      (default: all three, in that order)
+#   scripts/test.sh [release] [tsan] [asan] [fuzz]   (default: all four, in that order;
+#                                                    fuzz: scripts/fuzz.sh, the workflow
+#                                                    loader under libFuzzer for 30 s)
 #
 # Sanitizer builds run with PEL_TEST_SCALE=0.25 (smaller loop counts) and stop at the
 # first report. A TSan suppression file, if one is needed, lives in tests/tsan.supp.
@@ -13,7 +15,7 @@ root=$PWD
 broot=${PEL_BUILD_ROOT:-build}
 jobs=${JOBS:-2}
 kinds=("$@")
-[[ ${#kinds[@]} -eq 0 ]] && kinds=(release tsan asan)
+[[ ${#kinds[@]} -eq 0 ]] && kinds=(release tsan asan fuzz)
 
 # Older TSan runtimes abort with "unexpected memory mapping" on kernels that randomize
 # mmap with more bits than they expect; running without ASLR avoids that.
@@ -52,7 +54,10 @@ failed=0
 for kind in "${kinds[@]}"; do
   echo "=============================== $kind ==============================="
   start=$SECONDS
-  if ! scripts/build.sh "$kind"; then
+  if [[ $kind == fuzz ]]; then
+    # Not a build of the library: the workflow loader under libFuzzer (clang).
+    if scripts/fuzz.sh; then result[$kind]="passed"; else result[$kind]="FUZZ FAILED"; failed=1; fi
+  elif ! scripts/build.sh "$kind"; then
     result[$kind]="BUILD FAILED"
     failed=1
   elif ! run_ctest "$kind"; then
