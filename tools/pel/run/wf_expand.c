@@ -9,6 +9,7 @@
  * scalar text already lives in the workflow's arena), so a 100k-task array costs little
  * more than its names and the strings that really vary.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,10 +120,17 @@ static const char *subst(expander *x, const wf_text *t, size_t *out_len)
     return x->buf;
 }
 
-static int fail(expander *x, const wf_text *t, const char *fmt, const char *arg)
+static int fail(expander *x, const wf_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* An error at t's position. */
+static int fail(expander *x, const wf_text *t, const char *fmt, ...)
 {
     char msg[WF_ERR_LEN];
-    snprintf(msg, sizeof msg, fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     wf__errf(x->c->err, x->c->file, t->line, t->col, "%s", msg);
     return -1;
 }
@@ -227,7 +235,7 @@ static int instance_dir(expander *x)
     size_t len;
     const char *d = subst(x, &sp->dir, &len);
     if (!d) return oom(x);
-    if (len == 0) return fail(x, &sp->dir, "dir: %sempty after its placeholders are replaced", "");
+    if (len == 0) return fail(x, &sp->dir, "dir: empty after its placeholders are replaced");
     x->dir = wf_path_resolve(x->c->w->arena, x->c->w->base_dir, d, len);
     return x->dir ? 0 : oom(x);
 }
@@ -267,7 +275,7 @@ static int check_name(expander *x, const char *name, uint32_t index)
 {
     const wf_spec *sp = x->s;
     const wf_text *nt = &sp->name;
-    if (!*name) return fail(x, nt, "name: a task name must not be empty%s", "");
+    if (!*name) return fail(x, nt, "name: a task name must not be empty");
     for (const char *p = name; *p; p++)
         if ((unsigned char)*p < 0x20 || *p == 0x7f)
             return fail(x, nt, "name: \"%.100s\" holds a control character (a newline?)", name);
@@ -343,7 +351,7 @@ static int expand_spec(expander *x, uint32_t *next)
         t->shell = sp->cmd.n ? NULL : str(x, &sp->run);
         if (!t->name || (!sp->cmd.n && !t->shell)) return oom(x);
         if (t->argv && !t->argv[0][0])
-            return fail(x, &sp->cmd.v[0], "cmd: the program (the first item) is empty%s", "");
+            return fail(x, &sp->cmd.v[0], "cmd: the program (the first item) is empty");
         if (check_name(x, t->name, *next) != 0) return -1;
         t->n_inputs = sp->inputs.n;
         t->n_outputs = sp->outputs.n;
