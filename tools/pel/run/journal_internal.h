@@ -126,6 +126,7 @@ struct journal {
     int sync_err;        /* errno of a failed fdatasync (sticky), or 0 */
     int broken;          /* errno that made the file unusable for appends, or 0 */
     int stop;
+    int urgent;          /* journal_sync callers waiting: sync without the pause */
     int thread_started;
     pthread_t thread;
 };
