@@ -93,6 +93,12 @@ static void write_events(FILE *f, const exec_trace *tr, const wf *w, uint32_t sl
                 ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":%u,"
                 "\"args\":{\"name\":\"slot %u\"}}",
                 s, s);
+    /* A task's last attempt carries its id (task index + 1) and its dependencies' ids,
+     * as the library's dataflow slices do, so `pel trace report` finds the real critical
+     * path; earlier attempts are plain slices. */
+    size_t *last = calloc(w->n_tasks ? w->n_tasks : 1, sizeof *last);
+    for (size_t i = 0; last && i < tr->n; i++)
+        last[tr->v[i].task] = i + 1;
     for (size_t i = 0; i < tr->n; i++) {
         const attempt_rec *a = &tr->v[i];
         const wf_task *t = &w->tasks[a->task];
@@ -100,13 +106,21 @@ static void write_events(FILE *f, const exec_trace *tr, const wf *w, uint32_t sl
         json_text(f, t->name);
         fprintf(f,
                 "\",\"cat\":\"task\",\"ph\":\"X\",\"pid\":1,\"tid\":%u,\"ts\":%.0f,"
-                "\"dur\":%.0f,\"args\":{\"attempt\":%u,\"outcome\":\"%s\",\"exit_code\":%d,"
-                "\"command\":\"",
+                "\"dur\":%.0f,\"args\":{\"attempt\":%u,\"outcome\":\"%s\",\"exit_code\":%d,",
                 a->slot, a->start * 1e6, a->duration * 1e6, a->attempt,
                 exec_outcome_name(a->outcome), a->code);
+        if (last && last[a->task] == i + 1) {
+            fprintf(f, "\"kind\":\"flow\",\"status\":\"%s\",\"id\":%u,\"deps\":[",
+                    a->outcome == EXEC_OK ? "ok" : "failed", a->task + 1);
+            for (uint32_t d = 0; d < t->n_deps; d++)
+                fprintf(f, "%s%u", d ? "," : "", t->deps[d] + 1);
+            fputs("],", f);
+        }
+        fputs("\"command\":\"", f);
         json_command(f, t);
         fputs("\"}}", f);
     }
+    free(last);
     fputs("\n]}\n", f);
 }
 

@@ -2,7 +2,7 @@
  * with the dependency graph between them.
  *
  * Produced by the loaders (wf_load_file / wf_load_buffer for the YAML format of
- * docs/run.md, wf_load_lines for `pel run --lines`), completed by wf_graph_build, then
+ * docs/workflow.md, wf_load_lines for `pel run --lines`), completed by wf_graph_build, then
  * read by the planner (plan.h) and the executor (exec.h). All strings and arrays live in
  * the workflow's arena and are freed at once by wf_free: nothing here is freed alone.
  *
@@ -68,7 +68,7 @@ typedef struct wf {
     struct wf_arena *arena;
 } wf;
 
-/* Load a workflow file in the YAML format of docs/run.md ("-" reads stdin). 0 and *out
+/* Load a workflow file in the YAML format of docs/workflow.md ("-" reads stdin). 0 and *out
  * set, or -1 with err filled ("FILE:LINE:COL: message"). */
 int wf_load_file(const char *path, wf **out, char err[WF_ERR_LEN]);
 
