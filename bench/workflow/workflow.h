@@ -54,7 +54,7 @@ typedef struct wf_command {
     char dir[4096];
     char state_dir[4096]; /* pel's --state-dir, or "" */
     int clean_before, clean_after; /* remove state_dir before / after each sample */
-    char ninja_log[4096]; /* removed before each sample (ninja's .ninja_log), or "" */
+    char ninja_log[4096]; /* removed before each sample (.ninja_log, learned case), or "" */
     char stdout_path[4096]; /* the warm-up's stdout goes here (lines counted), or "" */
     char storage[4096];   /* strings argv points into */
 } wf_command;
