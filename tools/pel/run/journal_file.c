@@ -16,9 +16,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal_internal.h"
+
+#define LOCK_WAIT_MS 2000
 
 /* One line into the caller's 512-byte buffer, cut if a path is that long. */
 __attribute__((format(printf, 2, 3))) static void set_err(char *err, const char *fmt, ...)
@@ -68,7 +71,15 @@ static int take_lock(journal *j, char err[512])
         set_err(err, "cannot open %s: %s", path, strerror(errno));
         goto out;
     }
-    if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+    /* A pel killed a moment ago may still be stopping its tasks with the lock held
+     * (its guardian died first): wait up to LOCK_WAIT_MS for it before giving up. */
+    int locked = flock(j->lock_fd, LOCK_EX | LOCK_NB);
+    for (int waited = 0; locked < 0 && errno == EWOULDBLOCK && waited < LOCK_WAIT_MS; waited += 10) {
+        struct timespec ten_ms = {0, 10 * 1000 * 1000};
+        nanosleep(&ten_ms, NULL);
+        locked = flock(j->lock_fd, LOCK_EX | LOCK_NB);
+    }
+    if (locked < 0) {
         int e = errno;
         char pid[32] = "";
         ssize_t n = pread(j->lock_fd, pid, sizeof pid - 1, 0);

@@ -7,7 +7,8 @@
  * every start appends the task's number to runs.log. A clean run gives the reference
  * outputs. Then each trial, in a fresh directory: start pel, kill -9 it (the process we
  * started, or on odd trials its worker child) after a random delay, and check
- *   - no orphan: within 3 s no process is left whose working directory is the trial's;
+ *   - no orphan: within 3 s no process is left whose working directory is the trial's,
+ *     and pel's other half exits too;
  *   - what `pel run -n` calls up to date has the reference content (no half-written
  *     output trusted);
  *   - resuming exits 0, runs none of the up-to-date tasks (0 completed tasks re-run) and
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -202,6 +204,23 @@ static pid_t worker_of(pid_t pel_pid)
     return child;
 }
 
+/* Every process pel left behind comes to us (we are a subreaper): its worker, when the
+ * process we started was the one killed, must stop its tasks and exit within 5 s. */
+static void reap_all(const char *when)
+{
+    double t0 = now();
+    for (;;) {
+        pid_t p = waitpid(-1, NULL, WNOHANG);
+        if (p < 0 && errno == ECHILD)
+            return;
+        if (p == 0) {
+            if (now() - t0 > 5.0)
+                FAIL("%s: a process pel started is still running after 5 s", when);
+            usleep(5000);
+        }
+    }
+}
+
 static char *reference[TASKS];
 
 static void check_trial(const char *dir, int trial)
@@ -276,6 +295,8 @@ int main(int argc, char **argv)
         return 2;
     }
     pel = argv[1];
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+        FAIL("prctl(PR_SET_CHILD_SUBREAPER): %s", strerror(errno));
     int trials = atoi(argv[2]);
     unsigned seed = argc > 3 ? (unsigned)atoi(argv[3]) : (unsigned)time(NULL);
     srand(seed);
@@ -312,6 +333,7 @@ int main(int argc, char **argv)
         int rc = wait_status(pid);
         (void)rc; /* killed, or already finished if the delay outlasted the run */
         expect_no_orphans(dir, "after kill -9");
+        reap_all("after kill -9");
         check_trial(dir, trial);
         char cmd[PATH_MAX + 16];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
