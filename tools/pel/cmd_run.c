@@ -175,17 +175,10 @@ static int run_workflow(run_options *o)
         pthread_sigmask(SIG_BLOCK, &set, NULL);
     }
 
-    char err[WF_ERR_LEN];
-    wf *w = NULL;
-    int rc = o->lines ? wf_load_lines(o->workflow, &w, err) : wf_load_file(o->workflow, &w, err);
-    if (rc == 0)
-        rc = wf_graph_build(w, err);
-    if (rc != 0) {
-        pel_error("%s", err);
-        if (w)
-            wf_free(w);
+    wf *w = run_options_load(o);
+    if (w == NULL)
         return EXIT_WORKFLOW;
-    }
+    int rc;
     if (check_memory(w, o->mem_budget)) {
         wf_free(w);
         return EXIT_WORKFLOW;

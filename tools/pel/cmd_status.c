@@ -97,17 +97,11 @@ int cmd_status(int argc, char **argv)
         }
     if (run_options_parse(argc, argv, STATUS_HELP, &o) != RUN_OPTIONS_GO)
         return PEL_EXIT_USAGE;
-    char err[WF_ERR_LEN];
-    wf *w = NULL;
-    int rc = o.lines ? wf_load_lines(o.workflow, &w, err) : wf_load_file(o.workflow, &w, err);
-    if (rc == 0)
-        rc = wf_graph_build(w, err);
-    if (rc != 0) {
-        pel_error("%s", err);
-        if (w)
-            wf_free(w);
+    wf *w = run_options_load(&o);
+    if (w == NULL)
         return 2;
-    }
+    char err[WF_ERR_LEN];
+    int rc;
     journal *j = NULL;
     uint64_t dropped;
     plan p;

@@ -207,3 +207,18 @@ void run_options_free(run_options *o)
     free(o->state_dir);
     o->state_dir = NULL;
 }
+
+wf *run_options_load(const run_options *o)
+{
+    char err[WF_ERR_LEN];
+    wf *w = NULL;
+    int rc = o->lines ? wf_load_lines(o->workflow, &w, err) : wf_load_file(o->workflow, &w, err);
+    if (rc == 0)
+        rc = wf_graph_build(w, err);
+    if (rc == 0)
+        return w;
+    pel_error("%s", err);
+    if (w)
+        wf_free(w);
+    return NULL;
+}

@@ -31,6 +31,10 @@ int run_options_state_dir(run_options *o, const wf *w);
 
 void run_options_free(run_options *o);
 
+/* Load o->workflow (a file, or --lines) and build its graph. The workflow, or NULL after
+ * printing the error. */
+wf *run_options_load(const run_options *o);
+
 /* A size for --mem: bytes, or with K, M, G, T (binary; optional "B"/"iB"). 0 or -1. */
 int parse_size(const char *s, uint64_t *out);
 
