@@ -328,7 +328,7 @@ static void case_prio(void)
     exec_summary s;
     twf_init(&g);
     for (int i = 0; i < 5; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "p%d", i);
         twf_add(&g, name, "true", NULL);
     }
@@ -765,7 +765,7 @@ static const char *progress_run(int mode, int n_ok, const char *fail_cmd)
     exec_summary s;
     twf_init(&g);
     for (int i = 0; i < n_ok; i++) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "alpha%d", i);
         twf_add(&g, name, mode == 1 ? "sleep 0.15" : "true", NULL);
     }
