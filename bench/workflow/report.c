@@ -87,7 +87,7 @@ static double mb(long kb)
 /* ---- floors -------------------------------------------------------------------------- */
 
 typedef struct floor_row {
-    char what[160], figure[96];
+    char what[160], figure[128];
     int ok, measured;
 } floor_row;
 
@@ -111,6 +111,9 @@ static void note_floors(const wf_case *c, int jobs, const wf_result *rs, int n)
     const wf_result *base = fastest_baseline(rs, n);
     char what[160];
     floor_row *f;
+    int first = nfloors, busy = 0;
+    for (int i = 0; i < n; i++)
+        busy += rs[i].busy_samples;
     if (c->kind == WF_DISPATCH && c->sleep_s == 0) {
         const char *pels[] = {"pel-lines", "pel-yaml"};
         for (int i = 0; i < 2; i++) {
@@ -150,6 +153,12 @@ static void note_floors(const wf_case *c, int jobs, const wf_result *rs, int n)
             if ((f = add_floor(what, p != NULL, p && mb(p->rss_max) < 200)) && p)
                 snprintf(f->figure, sizeof f->figure, "%.1f MB", mb(p->rss_max));
         }
+    }
+    /* A verdict on samples taken while the machine was busy is worth less: say so. */
+    for (int i = first; busy && i < nfloors; i++) {
+        size_t len = strlen(floors[i].figure);
+        snprintf(floors[i].figure + len, sizeof floors[i].figure - len,
+                 "; %d samples of this case started busy", busy);
     }
 }
 
