@@ -27,7 +27,8 @@ static uint32_t name_hash(const char *s)
     return h;
 }
 
-/* Room for the name part of a log file: NAME_MAX less ".log" and "-XXXXXXXX". */
+/* Room for the name part of a log file: NAME_MAX less ".log" and the "-" + 8 hex digits of
+ * the name hash that a changed name gets. */
 #define LOG_NAME_MAX (NAME_MAX - 4 - 9)
 
 const char *exec_log_path(const char *log_dir, const char *task_name, char *buf)
