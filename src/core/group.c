@@ -85,22 +85,10 @@ static int spawn_external(pel__group *g, pel_task_fn fn, void *arg, pel__parker 
     return PEL_OK;
 }
 
-PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
+/* Spawn by worker w of g's runtime; `traced`: a trace may be on (the slow path). */
+static inline __attribute__((always_inline)) int spawn_worker(pel__worker *w, pel__group *g,
+                                                              pel_task_fn fn, void *arg, int traced)
 {
-    pel__group *g = group_of(pg);
-    if (PEL_UNLIKELY(!group_valid(g) || !fn)) return PEL_EINVAL;
-    pel_runtime *rt = g->rt;
-    /* relaxed: a destroyed runtime is detected best-effort; destroy waits for tasks. */
-    if (PEL_UNLIKELY(atomic_load_explicit(&rt->state, memory_order_relaxed) == PEL__RT_DEAD))
-        return PEL_EDESTROYED;
-    if (PEL_UNLIKELY(pel__group_cancelled(g))) {
-        /* relaxed: a counter; see pel_group_cancelled_count. */
-        atomic_fetch_add_explicit(&g->ncancelled, 1, memory_order_relaxed);
-        return PEL_ECANCELED;
-    }
-    pel__worker *w = pel__tls_worker;
-    if (PEL_UNLIKELY(!w || w->rt != rt)) return spawn_external(g, fn, arg, pel__self_parker());
-
     pel__task *t = pel__task_alloc(w);
     if (PEL_UNLIKELY(!t)) return PEL_ENOMEM;
     t->fn = fn;
@@ -116,10 +104,10 @@ PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
          * completion's fetch_sub comes after this in the word's modification order. */
         atomic_fetch_add_explicit(&g->remote, PEL__GROUP_ONE, memory_order_relaxed);
     }
+    if (traced && pel__tracing()) pel__trace_spawn_local(t);
     /* Counted before it is published, so that no completion can be seen before its
      * spawn (runtime.c, quiescence). relaxed: the release in deque push publishes it;
      * only this worker writes the counter, so load + store loses no update. */
-    if (pel__tracing()) pel__trace_spawn_local(t);
     uint64_t spawned = atomic_load_explicit(&w->spawned, memory_order_relaxed);
     atomic_store_explicit(&w->spawned, spawned + 1, memory_order_relaxed);
     if (PEL_UNLIKELY(pel__deque_push(&w->deque, t) != PEL_OK)) {
@@ -131,8 +119,53 @@ PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
         pel__task_free(w, t);
         return PEL_ENOMEM;
     }
-    pel__notify_work(rt);
+    pel__notify_work(g->rt);
     return PEL_OK;
+}
+
+/* The checks of spawn; PEL_OK to go on. */
+static inline __attribute__((always_inline)) int spawn_check(pel__group *g, pel_task_fn fn)
+{
+    if (PEL_UNLIKELY(!group_valid(g) || !fn)) return PEL_EINVAL;
+    /* relaxed: a destroyed runtime is detected best-effort; destroy waits for tasks. */
+    if (PEL_UNLIKELY(atomic_load_explicit(&g->rt->state, memory_order_relaxed) == PEL__RT_DEAD))
+        return PEL_EDESTROYED;
+    if (PEL_UNLIKELY(pel__group_cancelled(g))) {
+        /* relaxed: a counter; see pel_group_cancelled_count. */
+        atomic_fetch_add_explicit(&g->ncancelled, 1, memory_order_relaxed);
+        return PEL_ECANCELED;
+    }
+    return PEL_OK;
+}
+
+/* Slow path of spawn: the caller is not a worker of g's runtime, or a trace is on. */
+static __attribute__((noinline)) int spawn_slow(pel__group *g, pel_task_fn fn, void *arg)
+{
+    int rc = spawn_check(g, fn);
+    if (rc != PEL_OK) return rc;
+    pel__worker *w = pel__tls_worker;
+    if (!w || w->rt != g->rt) return spawn_external(g, fn, arg, pel__self_parker());
+    return spawn_worker(w, g, fn, arg, 1);
+}
+
+/* The plain path of spawn: a worker while no trace is on. */
+static __attribute__((noinline)) int spawn_plain(pel__group *g, pel_task_fn fn, void *arg,
+                                                 pel__worker *w)
+{
+    int rc = spawn_check(g, fn);
+    if (PEL_UNLIKELY(rc != PEL_OK)) return rc;
+    if (PEL_UNLIKELY(w->rt != g->rt)) return spawn_slow(g, fn, arg);
+    return spawn_worker(w, g, fn, arg, 0);
+}
+
+/* Two tail calls, picked by the cell before either saves a register: the traced path does
+ * not pay for the plain one's frame, and the plain one pays one jump for it. */
+PEL_EXPORT int pel_group_spawn(pel_group *pg, pel_task_fn fn, void *arg)
+{
+    /* relaxed: the cell only picks the path (plain.c); NULL unless a worker records nothing. */
+    pel__worker *w = atomic_load_explicit(&pel__tls_spawn_plain, memory_order_relaxed);
+    if (PEL_UNLIKELY(!w)) return spawn_slow(group_of(pg), fn, arg);
+    return spawn_plain(group_of(pg), fn, arg, w); /* same argument registers: no moves */
 }
 
 static int group_done(void *arg)
@@ -210,7 +243,7 @@ static void wait_blocking(pel__group *g, pel__parker *self)
     atomic_fetch_sub_explicit(&rt->external_waiters, 1, memory_order_relaxed);
 }
 
-/* A wait while tracing: out of line, so that the untraced wait pays one test. */
+/* A wait while tracing: out of line, so that the untraced wait pays nothing for it. */
 static __attribute__((noinline)) void wait_traced(pel__worker *w, pel__group *g, pel__parker *self)
 {
     int token = pel__trace_wait_begin(PEL__TW_GROUP, (uint64_t)(uintptr_t)g);
@@ -221,21 +254,36 @@ static __attribute__((noinline)) void wait_traced(pel__worker *w, pel__group *g,
     pel__trace_wait_end(token);
 }
 
-PEL_EXPORT int pel_group_wait(pel_group *pg)
+/* Slow path of wait: the caller is not a worker, or a trace is on, or the group is not
+ * the caller's (PEL_EFOREIGN). */
+static __attribute__((noinline)) int wait_slow(pel__group *g)
 {
-    pel__group *g = group_of(pg);
-    if (!group_valid(g)) return PEL_EINVAL;
     pel__parker *self = pel__self_parker();
     if (g->owner != self) return PEL_EFOREIGN;
     pel__worker *w = pel__tls_worker;
     /* A fine stream (adaptive detail) records no waits: it takes the plain path. */
-    if (PEL_UNLIKELY(pel__tracing()) &&
+    if (pel__tracing() &&
         !pel__tbuf_fine(pel__tls_tbuf, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)))
         wait_traced(w, g, self);
-    else if (PEL_LIKELY(w != NULL))
+    else if (w != NULL)
         wait_as_worker(w, g);
     else
         wait_blocking(g, self);
+    return PEL_OK;
+}
+
+PEL_EXPORT int pel_group_wait(pel_group *pg)
+{
+    pel__group *g = group_of(pg);
+    if (!group_valid(g)) return PEL_EINVAL;
+    /* relaxed: the cell only picks the path (plain.c); NULL unless a worker records nothing. */
+    pel__worker *w = atomic_load_explicit(&pel__tls_wait_plain, memory_order_relaxed);
+    if (PEL_LIKELY(w != NULL && g->owner == &w->parker)) {
+        wait_as_worker(w, g);
+    } else {
+        int rc = wait_slow(g);
+        if (rc != PEL_OK) return rc;
+    }
     /* relaxed: ordered by group_done's acquire load, which saw every completion. */
     int rc = atomic_load_explicit(&g->error, memory_order_relaxed);
     if (PEL_UNLIKELY(rc != 0 || pel__group_cancelled(g))) {

@@ -130,10 +130,30 @@ typedef struct pel__worker {
     int registered_sleeper; /* guarded by rt->sleep_lock */
     int cpu;                /* pinned CPU or -1 */
     pthread_t thread;
+    /* The thread's plain-path cells (plain.c), and the link of their registry. */
+    _Atomic(struct pel__worker *) *spawn_cell;
+    _Atomic(struct pel__worker *) *wait_cell;
+    struct pel__worker *plain_next;
 } pel__worker;
 
 /* The calling thread's worker, or NULL. initial-exec: one instruction to read. */
 extern __thread pel__worker *pel__tls_worker __attribute__((tls_model("initial-exec")));
+
+/* The plain-path cells (plain.c): the calling thread's worker when pel_group_spawn /
+ * pel_group_wait have nothing to record (no trace; for waits, or a fine stream), else
+ * NULL. The fast paths read these instead of pel__tls_worker, so tracing off costs them
+ * no test. Relaxed loads: a cell only picks a path. */
+extern __thread _Atomic(pel__worker *) pel__tls_spawn_plain __attribute__((tls_model("initial-exec")));
+extern __thread _Atomic(pel__worker *) pel__tls_wait_plain __attribute__((tls_model("initial-exec")));
+/* Worker w's thread starts / ends (called on that thread). */
+void pel__plain_register(pel__worker *w);
+void pel__plain_unregister(pel__worker *w);
+/* How many workers have registered (tests: wait until every worker thread runs). */
+int pel__plain_registered(void);
+/* The calling worker's stream may have become fine or coarse: set its cells again. */
+void pel__plain_refresh(pel__worker *w);
+/* pel__trace_on changed (called by trace start/stop after the change): set every cell. */
+void pel__plain_trace_changed(void);
 
 /* The parker of a thread that is not a worker (worker.c); zero-initialised is EMPTY. */
 extern __thread pel__parker pel__tls_parker __attribute__((tls_model("initial-exec")));

@@ -193,6 +193,7 @@ static void *worker_main(void *arg)
 {
     pel__worker *w = arg;
     pel__tls_worker = w;
+    pel__plain_register(w);
     const pel__idle_hook hook = {runtime_stopping, NULL, NULL, w->rt};
     for (;;) {
         pel__task *t = pel__find_work(w);
@@ -202,6 +203,7 @@ static void *worker_main(void *arg)
         else if (runtime_stopping(w->rt))
             break;
     }
+    pel__plain_unregister(w);
     pel__tls_worker = NULL;
     return NULL;
 }

@@ -155,8 +155,11 @@ PEL_EXPORT int pel_trace_start(const pel_trace_config *cfg)
         atomic_store_explicit(&b->dropped, 0, memory_order_relaxed);
     /* release: the settings above before threads see tracing on (they read it relaxed,
      * then read the settings relaxed too: a thread that sees "on" early records with the
-     * old detail for a moment, which is harmless). */
-    atomic_store_explicit(&pel__trace_on, gen, memory_order_release);
+     * old detail for a moment, which is harmless). seq_cst rather than release: the
+     * flag's store is one half of the race with the plain-path cells' owners
+     * (src/core/plain.c), and comes before the cells are set. */
+    atomic_store_explicit(&pel__trace_on, gen, memory_order_seq_cst);
+    pel__plain_trace_changed();
     pthread_mutex_unlock(&registry_lock);
     return PEL_OK;
 }
@@ -164,7 +167,9 @@ PEL_EXPORT int pel_trace_start(const pel_trace_config *cfg)
 PEL_EXPORT int pel_trace_stop(void)
 {
     pthread_mutex_lock(&registry_lock);
-    uint64_t was = atomic_exchange_explicit(&pel__trace_on, 0, memory_order_relaxed);
+    /* seq_cst, with the cells' writers (src/core/plain.c): the flag before the cells. */
+    uint64_t was = atomic_exchange_explicit(&pel__trace_on, 0, memory_order_seq_cst);
+    pel__plain_trace_changed();
     pthread_mutex_unlock(&registry_lock);
     return was ? PEL_OK : PEL_EINVAL;
 }

@@ -30,6 +30,11 @@ void pel__trace_rate_check(pel__tbuf *b)
     uint64_t on = atomic_load_explicit(&pel__trace_on, memory_order_relaxed);
     b->fine = !full_detail() && now - b->rate_ts < lim ? on : 0;
     b->rate_ts = now;
+    /* A worker's waits take the plain path while its stream is fine (src/core/plain.c);
+     * set its cells each time (three loads when nothing changed), which also repairs a
+     * cell that a starting trace overwrote just after the worker set it. */
+    pel__worker *w = pel__tls_worker;
+    if (w) pel__plain_refresh(w);
 }
 
 /* A zeroed event of `type` at time `ts` (NULL: dropped). */
