@@ -107,10 +107,10 @@ static void spawn_each(pel_task_fn fn, void *arg)
     CHECK_OK(pel_group_wait(&g));
 }
 
-/* record.c: b->fine is set by pel__trace_rate_check and only cleared by the next rate
- * check, which in full detail comes after up to 63 more tasks (pel__run_task's inline
- * path counts them in b->inlined, reset per slice, so possibly never). Meanwhile
- * pel__trace_spawn_local gives tasks no id and pel__run_task runs them inlined. */
+/* The bug, as it was in record.c: b->fine was set by pel__trace_rate_check and only
+ * cleared by the next rate check, which in full detail came after up to 63 more tasks
+ * (possibly never). Meanwhile pel__trace_spawn_local gave tasks no id and pel__run_task
+ * ran them inlined. (b->fine now counts only in the trace it was measured in.) */
 static int bug_stale_fine(void)
 {
     make_runtime();

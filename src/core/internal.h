@@ -54,6 +54,10 @@ struct pel__worker;
  * trace_spawned is set too. */
 #define PEL__TASK_TRACED 8u
 #define PEL__TASK_TRACED_TS 16u
+/* Task flag: spawned by a fine stream (adaptive detail): trace_parent is set, nothing
+ * else. It runs unrecorded like an untraced task (counted in the enclosing slice, see
+ * record.c) unless a thief steals it while tracing: the thief makes it TRACED with an id. */
+#define PEL__TASK_TRACED_FINE 32u
 
 /* One task record, padded to one 64-byte cache line: records in a slab are handed to
  * different workers, and two of them sharing a line would make those workers contend. */
@@ -409,25 +413,14 @@ static inline __attribute__((always_inline)) void pel__run_task_body(pel__worker
 /* Run one task on worker w and account for its completion. */
 static inline __attribute__((always_inline)) void pel__run_task(pel__worker *w, pel__task *t)
 {
-    /* One test of the flags for both: tasks spawned while tracing carry PEL__TASK_TRACED
-     * (tasks spawned before a trace started run unrecorded). */
+    /* One test of the flags for both: tasks spawned while tracing (by a stream that is
+     * not fine) carry PEL__TASK_TRACED; tasks spawned before a trace started, or by a fine
+     * stream (PEL__TASK_TRACED_FINE), run unrecorded. */
     if (PEL_UNLIKELY(t->flags & (PEL__TASK_FLOW | PEL__TASK_TRACED))) {
-        if (t->flags & PEL__TASK_FLOW) {
+        if (t->flags & PEL__TASK_FLOW)
             pel__flow_execute(w, t);
-            return;
-        }
-        /* relaxed: see trace_internal.h. */
-        uint64_t on = atomic_load_explicit(&pel__trace_on, memory_order_relaxed);
-        pel__tbuf *b = pel__tls_tbuf;
-        /* Adaptive detail, a fine stream: a task without an id (one this worker spawned)
-         * runs without a slice of its own, counted in the enclosing one. */
-        if (pel__tbuf_fine(b, on) && !((t->flags & PEL__TASK_TRACED) && t->trace_id)) {
-            /* The inlined count doubles as the rate check's task count. */
-            if (PEL_UNLIKELY((++b->inlined & 63) == 0)) pel__trace_rate_check(b);
-            pel__run_task_body(w, t);
-            return;
-        }
-        pel__trace_run_task(w, t);
+        else
+            pel__trace_run_task(w, t);
         return;
     }
     pel__run_task_body(w, t);

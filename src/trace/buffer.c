@@ -112,7 +112,6 @@ pel__tev *pel__tev_slow(pel__tbuf *b)
         recycle(b);
         b->gen = gen;
         b->task = 0;
-        b->inlined = 0;
     }
     if (b->cur && b->n < b->cur->cap) return &b->cur->ev[b->n];
     pel__tchunk *c = chunk_new();

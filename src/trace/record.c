@@ -66,6 +66,25 @@ void pel__trace_spawn(pel__task *t, int give_id)
     t->trace_spawned = pel__trace_clock();
 }
 
+/* The calling thread's count of completed fork-join tasks (0 on a thread that is not a
+ * worker: it runs none). relaxed: its own counter. */
+static inline uint64_t completed_here(void)
+{
+    pel__worker *w = pel__tls_worker;
+    return w ? atomic_load_explicit(&w->completed, memory_order_relaxed) : 0;
+}
+
+/* The inlined count of a slice that began at `saved` and ends now: fork-join tasks that
+ * completed here since, less those the slices nested in it account for; then this slice
+ * accounts for them (plus itself, `self`: 1 for a fork-join task, which completes after
+ * its end is stamped; 0 for a dataflow task, which the counter does not count). */
+static inline uint32_t slice_inlined(pel__tbuf *b, uint64_t completed, uint64_t accounted, int self)
+{
+    uint64_t inlined = (completed_here() - completed) - (b->accounted - accounted);
+    b->accounted += inlined + (uint64_t)self;
+    return (uint32_t)inlined;
+}
+
 void pel__trace_run_task(pel__worker *w, pel__task *t)
 {
     pel__tbuf *b = pel__tbuf_self();
@@ -78,8 +97,7 @@ void pel__trace_run_task(pel__worker *w, pel__task *t)
     if (PEL_UNLIKELY((++b->ntasks & 63) == 0)) pel__trace_rate_check(b);
     int traced = (t->flags & PEL__TASK_TRACED) != 0;
     if (pel__tbuf_fine(b, on) && !(traced && t->trace_id)) {
-        b->inlined++;
-        pel__run_task_body(w, t);
+        pel__run_task_body(w, t); /* counted in the enclosing slice (slice_inlined) */
         return;
     }
     uint64_t id = traced && t->trace_id ? t->trace_id : pel__trace_new_id(b);
@@ -94,20 +112,20 @@ void pel__trace_run_task(pel__worker *w, pel__task *t)
         pel__tev_commit(b);
     }
     uint64_t saved_task = b->task;
-    uint32_t saved_inlined = b->inlined;
+    uint64_t completed = atomic_load_explicit(&w->completed, memory_order_relaxed);
+    uint64_t accounted = b->accounted;
     b->task = id;
-    b->inlined = 0;
     int rc = pel__task_call(w, t);
     /* The end is stamped before the completion is accounted: after it, the group's owner
      * may take this CPU, and a later stamp would include its time slice. */
+    uint32_t inlined = slice_inlined(b, completed, accounted, 1);
     e = event(b, PEL__EV_END);
     if (e) {
         e->id = id;
-        e->u32 = b->inlined;
+        e->u32 = inlined;
         pel__tev_commit(b);
     }
     b->task = saved_task;
-    b->inlined = saved_inlined;
     pel__task_done(w, t, rc); /* frees t */
 }
 
@@ -115,8 +133,13 @@ void pel__trace_steal(pel__task *t, int victim_tid)
 {
     pel__tbuf *b = pel__tbuf_self();
     if (!b) return;
-    if ((t->flags & (PEL__TASK_TRACED | PEL__TASK_FLOW)) == PEL__TASK_TRACED && !t->trace_id)
-        t->trace_id = pel__trace_new_id(b); /* a stolen task always gets its own slice */
+    /* A stolen task always gets its own slice. The thief owns the record now. */
+    if ((t->flags & (PEL__TASK_TRACED_FINE | PEL__TASK_FLOW)) == PEL__TASK_TRACED_FINE) {
+        t->flags = (t->flags & ~PEL__TASK_TRACED_FINE) | PEL__TASK_TRACED; /* parent: set */
+        t->trace_id = pel__trace_new_id(b);
+    } else if ((t->flags & (PEL__TASK_TRACED | PEL__TASK_FLOW)) == PEL__TASK_TRACED && !t->trace_id) {
+        t->trace_id = pel__trace_new_id(b);
+    }
     pel__tev *e = event(b, PEL__EV_STEAL);
     if (e) {
         e->id = t->flags & PEL__TASK_TRACED ? t->trace_id : 0;
@@ -212,9 +235,9 @@ void pel__trace_flow_begin(pel__task *core, const char *name, const void *fn, in
         pel__tev_commit(b);
     }
     saved->task = b->task;
-    saved->inlined = b->inlined;
+    saved->completed = completed_here(); /* fork-join tasks it runs inline count in this slice */
+    saved->accounted = b->accounted;
     b->task = core->trace_id;
-    b->inlined = 0; /* fork-join tasks it runs inline count in this slice */
 }
 
 void pel__trace_flow_end(pel__task *core, int status, const pel__tframe *saved)
@@ -222,15 +245,15 @@ void pel__trace_flow_end(pel__task *core, int status, const pel__tframe *saved)
     if (saved->task == UINT64_MAX) return;
     pel__tbuf *b = pel__tls_tbuf;
     if (!b) return;
+    uint32_t inlined = slice_inlined(b, saved->completed, saved->accounted, 0);
     pel__tev *e = event(b, PEL__EV_END);
     if (e) {
         e->id = core->trace_id;
         e->flags = (uint16_t)status;
-        e->u32 = b->inlined;
+        e->u32 = inlined;
         pel__tev_commit(b);
     }
     b->task = saved->task;
-    b->inlined = saved->inlined;
 }
 
 int pel__trace_chunk_begin(const void *body, size_t lo, uint64_t *saved)

@@ -17,8 +17,9 @@ typedef struct pel__tbuf {
     uint64_t gen;       /* trace generation the chunks belong to */
     uint64_t task;      /* id of the recorded task this thread runs now (0: root) */
     uint64_t next_id;   /* ids: (tid + 1) << 40 | serial */
-    uint32_t inlined;   /* tasks run without a slice inside the current slice */
-    uint32_t ntasks;    /* tasks run, for the rate check */
+    uint64_t accounted; /* fork-join tasks accounted for by the slices ended on this
+                         * thread: each counts itself and its inlined tasks (record.c) */
+    uint32_t ntasks;    /* tasks spawned or recorded, for the rate check */
     uint64_t rate_ts;   /* clock at the last rate check */
     uint64_t fine;      /* tasks average under PEL_TRACE_FINE_NS (adaptive detail): the
                          * trace generation this was measured in, else 0 */

@@ -17,9 +17,12 @@
  *   written out.
  *
  *   Adaptive detail (docs/tracing.md): a worker reads the clock once per 64 tasks it
- *   runs; while those average under PEL_TRACE_FINE_NS it is "fine", and fork-join tasks
- *   it takes from its own deque are counted in the enclosing slice instead of recorded
- *   (stolen and injected tasks carry an id and are always recorded).
+ *   spawns or records; while those average under PEL_TRACE_FINE_NS it is "fine": the
+ *   fork-join tasks it spawns then run unrecorded unless stolen (stolen and injected tasks
+ *   carry an id and are always recorded). A slice's count of the tasks it ran unrecorded
+ *   ("inlined") is not counted task by task: it is the worker's count of completed
+ *   fork-join tasks at the slice's end minus the one at its start, minus what the slices
+ *   nested in it account for (tbuf.accounted). So a fine task costs nothing when it runs.
  */
 #ifndef PEL_TRACE_INTERNAL_H
 #define PEL_TRACE_INTERNAL_H
@@ -130,14 +133,15 @@ static inline uint64_t pel__trace_new_id(pel__tbuf *b)
  * path). Sets PEL__TASK_TRACED and the record's trace fields. `give_id`: the task will
  * surely be recorded (injected from outside the runtime). */
 void pel__trace_spawn(pel__task *t, int give_id);
-/* The fast path of pel__trace_spawn(t, 0), for a fine stream (no clock read). */
+/* The fast path of pel__trace_spawn(t, 0), for a fine stream: the parent, for a thief, and
+ * the rate check's count (no clock read but once per 64). */
 static inline void pel__trace_spawn_local(pel__task *t)
 {
     pel__tbuf *b = pel__tls_tbuf;
     if (PEL_LIKELY(pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)))) {
-        t->flags |= PEL__TASK_TRACED;
+        t->flags |= PEL__TASK_TRACED_FINE;
         t->trace_parent = b->task;
-        t->trace_id = 0;
+        if (PEL_UNLIKELY((++b->ntasks & 63) == 0)) pel__trace_rate_check(b);
         return;
     }
     pel__trace_spawn(t, 0);
@@ -161,8 +165,9 @@ void pel__trace_flow_made(pel__task *core);
 void pel__trace_edge(const pel__task *pred, const pel__task *succ);
 /* Dataflow task begins / ends (status PEL__TS_*). name: C string or NULL (use fn). */
 typedef struct pel__tframe {
-    uint64_t task;    /* the enclosing slice's id (UINT64_MAX: nothing recorded) */
-    uint32_t inlined; /* the enclosing slice's inlined count */
+    uint64_t task;      /* the enclosing slice's id (UINT64_MAX: nothing recorded) */
+    uint64_t completed; /* the thread's completed fork-join tasks at the begin */
+    uint64_t accounted; /* the thread's tbuf.accounted at the begin */
 } pel__tframe;
 void pel__trace_flow_begin(pel__task *core, const char *name, const void *fn, int kind,
                            uint64_t flow_id, pel__tframe *saved);
