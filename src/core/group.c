@@ -104,7 +104,11 @@ static inline __attribute__((always_inline)) int spawn_worker(pel__worker *w, pe
          * completion's fetch_sub comes after this in the word's modification order. */
         atomic_fetch_add_explicit(&g->remote, PEL__GROUP_ONE, memory_order_relaxed);
     }
-    if (traced && pel__tracing()) pel__trace_spawn_local(t);
+    if (traced) {
+        /* relaxed: see trace_internal.h. */
+        uint64_t on = atomic_load_explicit(&pel__trace_on, memory_order_relaxed);
+        if (on) pel__trace_spawn_local(t, on);
+    }
     /* Counted before it is published, so that no completion can be seen before its
      * spawn (runtime.c, quiescence). relaxed: the release in deque push publishes it;
      * only this worker writes the counter, so load + store loses no update. */

@@ -134,11 +134,11 @@ static inline uint64_t pel__trace_new_id(pel__tbuf *b)
  * surely be recorded (injected from outside the runtime). */
 void pel__trace_spawn(pel__task *t, int give_id);
 /* The fast path of pel__trace_spawn(t, 0), for a fine stream: the parent, for a thief, and
- * the rate check's count (no clock read but once per 64). */
-static inline void pel__trace_spawn_local(pel__task *t)
+ * the rate check's count (no clock read but once per 64). on: pel__trace_on's value, not 0. */
+static inline void pel__trace_spawn_local(pel__task *t, uint64_t on)
 {
     pel__tbuf *b = pel__tls_tbuf;
-    if (PEL_LIKELY(pel__tbuf_fine(b, atomic_load_explicit(&pel__trace_on, memory_order_relaxed)))) {
+    if (PEL_LIKELY(b != NULL && b->fine == on)) { /* pel__tbuf_fine, knowing on != 0 */
         t->flags |= PEL__TASK_TRACED_FINE;
         t->trace_parent = b->task;
         if (PEL_UNLIKELY((++b->ntasks & 63) == 0)) pel__trace_rate_check(b);
