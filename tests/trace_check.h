@@ -30,6 +30,7 @@
 #include <pel.h>
 
 #include "check.h"
+#include "test_tmp.h"
 
 /* Built with a sanitizer (GCC's macros; clang's __has_feature): tasks are many times
  * slower there, which changes what adaptive detail records. */
@@ -662,12 +663,9 @@ static inline void trace_check_wellformed(const trace *t, int complete)
 /* A fresh temporary directory (caller removes it with tr_rmdir). */
 static inline char *tr_tmpdir(void)
 {
-    const char *base = getenv("TMPDIR");
     char tmpl[512];
-    snprintf(tmpl, sizeof tmpl, "%s/pel-trace-test-XXXXXX", base && *base ? base : "/tmp");
-    char *d = mkdtemp(tmpl);
-    if (!d) CHECK_FAIL_("mkdtemp: %s", strerror(errno));
-    char *copy = strdup(d);
+    test_tmpdir("pel-trace-test", tmpl, sizeof tmpl);
+    char *copy = strdup(tmpl);
     CHECK(copy != NULL);
     return copy;
 }
@@ -685,21 +683,10 @@ static inline int tr_dir_entries(const char *dir)
     return n;
 }
 
-/* Remove a directory and the plain files in it. */
+/* Remove a directory made by tr_tmpdir, with everything in it. */
 static inline void tr_rmdir(char *dir)
 {
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *de;
-        char path[1024];
-        while ((de = readdir(d))) {
-            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
-            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-            unlink(path);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
+    test_rmtree(dir);
     free(dir);
 }
 

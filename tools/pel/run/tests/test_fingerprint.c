@@ -4,7 +4,6 @@
  * tested; a directory stands for the unreadable file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <xxhash.h>
 
 #include "check.h"
+#include "test_tmp.h"
 #include "fingerprint.h"
 
 static char root[256];
@@ -234,17 +234,9 @@ static void test_task_hash(void)
     CHECK_NE(fp_task_hash(&u), fp_task_hash(&v));
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
-
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(root, sizeof root, "%s/pel-fp-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    CHECK(mkdtemp(root) != NULL);
+    test_tmpdir("pel-fp", root, sizeof root);
     write_file(path_of("plain"), "x", 1);
     test_content();
     test_known();
@@ -252,7 +244,7 @@ int main(void)
     test_parallel();
     test_same();
     test_task_hash();
-    nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    test_rmtree(root);
     printf("test_fingerprint: ok\n");
     return 0;
 }

@@ -3,7 +3,6 @@
  * cost of one record. Each child process that needs its own limits is forked. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +14,10 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_tmp.h"
 #include "journal.h"
 
 static char root[256];
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
 
 static void path_of(char *out, size_t len, const char *rel)
 {
@@ -368,9 +362,7 @@ static void test_cost(void)
 
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(root, sizeof root, "%s/pel-jr-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    CHECK(mkdtemp(root) != NULL);
+    test_tmpdir("pel-jr", root, sizeof root);
     test_round_trip();
     test_durations();
     test_compaction();
@@ -378,7 +370,7 @@ int main(void)
     test_open_errors();
     test_write_errors();
     test_cost();
-    nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    test_rmtree(root);
     printf("test_journal: ok\n");
     return 0;
 }

@@ -8,7 +8,6 @@
  * message and leaves the file alone); a record appended afterwards survives a reopen.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <xxhash.h>
 
 #include "check.h"
+#include "test_tmp.h"
 #include "journal.h"
 
 enum { N_RECORDS = 48, MAX_HASH = 6 };
@@ -195,17 +195,9 @@ static void check_flip(const uint8_t *data, size_t len, size_t at, uint8_t mask)
     free(bad);
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
-
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(root, sizeof root, "%s/pel-jrc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    CHECK(mkdtemp(root) != NULL);
+    test_tmpdir("pel-jrc", root, sizeof root);
     snprintf(src_dir, sizeof src_dir, "%s/src", root);
     snprintf(dir, sizeof dir, "%s/damaged", root);
     snprintf(jf, sizeof jf, "%s/journal", dir);
@@ -238,7 +230,7 @@ int main(void)
         check_flip(data, len, at, all ? 0xff : mask);
     }
     free(data);
-    nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    test_rmtree(root);
     printf("test_journal_corrupt: ok\n");
     return 0;
 }

@@ -5,7 +5,6 @@
  * tasks "run" by writing their outputs and journaling them as the executor would. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_tmp.h"
 #include "fingerprint.h"
 #include "plan.h"
 
@@ -456,22 +456,14 @@ static void test_many_never_ran(void)
     free(w.topo);
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-    (void)st, (void)flag, (void)f;
-    return remove(p);
-}
-
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(root, sizeof root, "%s/pel-plan-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    CHECK(mkdtemp(root) != NULL);
+    test_tmpdir("pel-plan", root, sizeof root);
     test_chain();
     test_diamond();
     test_costs();
     test_many_never_ran();
-    nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    test_rmtree(root);
     printf("test_plan: ok\n");
     return 0;
 }
