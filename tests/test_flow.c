@@ -352,17 +352,18 @@ static void test_commute(void)
 
 /* ---- priorities ------------------------------------------------------------------ */
 
-enum { PRIO_TASKS = 32 };
+enum { PRIO_TASKS = 32, PRIO_LEVELS = 8 };
+
+typedef struct prio_arg {
+    struct prio_state *s;
+    int priority;
+    int index; /* submission order */
+} prio_arg;
 
 typedef struct prio_state {
     _Atomic int started, gate, done;
-    int order[PRIO_TASKS];
+    prio_arg order[PRIO_TASKS];
 } prio_state;
-
-typedef struct prio_arg {
-    prio_state *s;
-    int priority;
-} prio_arg;
 
 static int prio_blocker(pel_flow_task *t, void *arg)
 {
@@ -379,14 +380,16 @@ static int prio_record(pel_flow_task *t, void *arg)
     prio_arg *a = arg;
     /* One worker runs them one after another; done's release publishes the order. */
     int i = atomic_load_explicit(&a->s->done, memory_order_relaxed);
-    a->s->order[i] = a->priority;
+    a->s->order[i] = *a;
     atomic_store_explicit(&a->s->done, i + 1, memory_order_release);
     return 0;
 }
 
-/* One worker is held by a blocker while tasks of distinct priorities queue up (ready at
- * once, or all released by the blocker's completion); then they must run in priority
- * order. The main thread only watches, so the worker alone picks the order. */
+/* One worker is held by a blocker while tasks queue up (ready at once, or all released by
+ * the blocker's completion), four at each of eight priorities, interleaved; then they
+ * must run in priority order and, within a priority, in submission order (the release
+ * frees them in about the reverse order). The main thread only watches, so the worker
+ * alone picks the order. */
 static void test_priority(void)
 {
     pel_config cfg;
@@ -405,7 +408,7 @@ static void test_priority(void)
         await_at_least(&s.started, 1, "the blocker to start");
         prio_arg args[PRIO_TASKS];
         for (int i = 0; i < PRIO_TASKS; i++) {
-            args[i] = (prio_arg){&s, (i * 13) % PRIO_TASKS - 10}; /* a permutation */
+            args[i] = (prio_arg){&s, (i * 5) % PRIO_LEVELS - 3, i}; /* -3..4, interleaved */
             pel_access racc[] = {{d, PEL_READ}};
             CHECK_OK(pel_submit(f, &(pel_task_desc){.fn = prio_record, .arg = &args[i],
                                                      .access = racc,
@@ -415,10 +418,15 @@ static void test_priority(void)
         atomic_store_explicit(&s.gate, 1, memory_order_release);
         await_at_least(&s.done, PRIO_TASKS, "the prioritized tasks");
         CHECK_OK(pel_flow_wait(f));
-        for (int i = 1; i < PRIO_TASKS; i++)
-            if (s.order[i - 1] < s.order[i])
+        for (int i = 1; i < PRIO_TASKS; i++) {
+            prio_arg a = s.order[i - 1], b = s.order[i];
+            if (a.priority < b.priority)
                 CHECK_FAIL_("variant %d: priority %d ran before %d (position %d)", variant,
-                            s.order[i - 1], s.order[i], i);
+                            a.priority, b.priority, i);
+            if (a.priority == b.priority && a.index > b.index)
+                CHECK_FAIL_("variant %d: priority %d: task %d ran before task %d, submitted "
+                            "earlier (position %d)", variant, a.priority, a.index, b.index, i);
+        }
         CHECK_OK(pel_flow_destroy(f));
     }
     CHECK_OK(pel_runtime_destroy(r));

@@ -98,7 +98,8 @@ typedef struct pel_task_desc {
     const pel_access *access; /* the task's accesses; a handle appears at most once
                                  (twice only if both are PEL_READ) */
     unsigned naccess;
-    int priority;             /* higher runs first among queued ready tasks; default 0 */
+    int priority;             /* higher runs first among queued ready tasks, then the one
+                                 submitted first; default 0 */
     const char *name;         /* label for errors, graphs and traces; must outlive the
                                  flow (a string literal); NULL: "task" */
     int *status;              /* optional: receives the task's final status when it

@@ -71,39 +71,66 @@ static void push_item(pel_flow *f, pel__task *item)
     pel__inject(rt, item);
 }
 
+/* Among ready tasks of equal priority the heap runs the one submitted first: the order
+ * the tasks would run in one after another, which in programs written as a sequential
+ * loop nest (a factorization) puts the next step's feeders first. (Readiness order, the
+ * other candidate, is close to the reverse: a finishing task releases its successors
+ * from the most recently linked one back.) A child comes after what was submitted before
+ * its top-level ancestor and before what was submitted after it; children of one
+ * ancestor in the order they were submitted (child ids grow). Top-level ids and child
+ * ids count submissions; a parent outlives its children, so the walk up is safe. A
+ * reduction's combine node goes first: the task whose submission closed the reduction
+ * waits for it. */
+static pel__heap_key heap_key_of(const pel__ftask *t)
+{
+    if (t->kind != PEL__K_TASK) return (pel__heap_key){0, 0};
+    pel__heap_key k = {t->id, 0};
+    if (t->parent) {
+        k.child = t->id;
+        for (const pel__ftask *p = t->parent; p; p = p->parent) k.root = p->id;
+    }
+    return k;
+}
+
+/* Does (pa, ka) run before (pb, kb)? Higher priority first, then submission order. */
+static int heap_key_before(int pa, pel__heap_key ka, int pb, pel__heap_key kb)
+{
+    if (pa != pb) return pa > pb;
+    if (ka.root != kb.root) return ka.root < kb.root;
+    return ka.child < kb.child;
+}
+
 static void heap_push(pel_flow *f, pel__ftask *t)
 {
+    pel__heap_key key = heap_key_of(t);
     pthread_mutex_lock(&f->heap_lock);
     if (f->heap_len == f->heap_cap) {
         size_t cap = f->heap_cap ? 2 * f->heap_cap : 256;
         pel__ftask **h = realloc(f->heap, cap * sizeof(*h));
-        uint64_t *s = h ? realloc(f->heap_seq, cap * sizeof(*s)) : NULL;
+        pel__heap_key *k = h ? realloc(f->heap_key, cap * sizeof(*k)) : NULL;
         if (h) f->heap = h;
-        if (s) f->heap_seq = s;
-        PEL_ASSERT(h && s && "out of memory growing the priority queue");
+        if (k) f->heap_key = k;
+        PEL_ASSERT(h && k && "out of memory growing the priority queue");
         f->heap_cap = cap;
     }
-    /* Sift up: parent (i-1)/2; higher priority first, then earlier readiness. */
+    /* Sift up: parent (i-1)/2. */
     size_t i = f->heap_len++;
-    uint64_t seq = f->heap_next_seq++;
     while (i > 0) {
         size_t p = (i - 1) / 2;
-        pel__ftask *q = f->heap[p];
-        if (q->priority > t->priority || (q->priority == t->priority && f->heap_seq[p] < seq))
-            break;
-        f->heap[i] = q;
-        f->heap_seq[i] = f->heap_seq[p];
+        if (!heap_key_before(t->priority, key, f->heap[p]->priority, f->heap_key[p])) break;
+        f->heap[i] = f->heap[p];
+        f->heap_key[i] = f->heap_key[p];
         i = p;
     }
     f->heap[i] = t;
-    f->heap_seq[i] = seq;
+    f->heap_key[i] = key;
     pthread_mutex_unlock(&f->heap_lock);
 }
 
 static int heap_before(pel_flow *f, size_t a, size_t b)
 {
-    int pa = f->heap[a]->priority, pb = f->heap[b]->priority;
-    return pa > pb || (pa == pb && f->heap_seq[a] < f->heap_seq[b]);
+    return heap_key_before(f->heap[a]->priority, f->heap_key[a], f->heap[b]->priority,
+                           f->heap_key[b]);
 }
 
 static pel__ftask *heap_pop(pel_flow *f)
@@ -115,21 +142,19 @@ static pel__ftask *heap_pop(pel_flow *f)
     }
     pel__ftask *top = f->heap[0];
     size_t n = --f->heap_len, i = 0;
-    pel__ftask *last = f->heap[n];
-    uint64_t last_seq = f->heap_seq[n];
-    f->heap[0] = last;
-    f->heap_seq[0] = last_seq;
+    f->heap[0] = f->heap[n];
+    f->heap_key[0] = f->heap_key[n];
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= n) break;
         if (c + 1 < n && heap_before(f, c + 1, c)) c++;
         if (!heap_before(f, c, i)) break;
         pel__ftask *tmp = f->heap[i];
-        uint64_t ts = f->heap_seq[i];
+        pel__heap_key tk = f->heap_key[i];
         f->heap[i] = f->heap[c];
-        f->heap_seq[i] = f->heap_seq[c];
+        f->heap_key[i] = f->heap_key[c];
         f->heap[c] = tmp;
-        f->heap_seq[c] = ts;
+        f->heap_key[c] = tk;
         i = c;
     }
     pthread_mutex_unlock(&f->heap_lock);

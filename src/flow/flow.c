@@ -171,7 +171,7 @@ PEL_EXPORT int pel_flow_destroy(pel_flow *f)
     pel__graph_destroy(f);
     pel__fpool_destroy(f);
     free(f->heap);
-    free(f->heap_seq);
+    free(f->heap_key);
     pthread_mutex_destroy(&f->fail_lock);
     pthread_mutex_destroy(&f->heap_lock);
     pthread_mutex_destroy(&f->handle_lock);

@@ -182,6 +182,12 @@ typedef struct pel__fslotcount {
 
 typedef struct pel__graph pel__graph;
 
+/* A ready task's place in submission order, for the priority heap's ties (execute.c). */
+typedef struct pel__heap_key {
+    uint64_t root;  /* the id of the task, or of its top-level ancestor */
+    uint64_t child; /* 0 for a top-level task, else its own child id */
+} pel__heap_key;
+
 #define PEL__FLOW_MAGIC 0x70656c66u /* "pelf" */
 
 struct pel_flow {
@@ -211,12 +217,12 @@ struct pel_flow {
     pthread_mutex_t fail_lock;
     pel_failure failure;
     _Atomic long skipped;
-    /* Priority queue of ready tasks (max-heap on priority, then FIFO). */
+    /* Priority queue of ready tasks: a max-heap on priority, then submission order
+     * (execute.c); heap_key[i] is heap[i]'s place in submission order. */
     pthread_mutex_t heap_lock;
     pel__ftask **heap;
-    uint64_t *heap_seq;
+    pel__heap_key *heap_key;
     size_t heap_len, heap_cap;
-    uint64_t heap_next_seq;
     /* Task record pool. */
     pthread_mutex_t pool_lock;
     pel__ftask *pool_batches; /* chains of PEL_FLOW_BATCH records, linked by core.next */
