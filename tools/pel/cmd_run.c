@@ -188,13 +188,24 @@ static int run_workflow(run_options *o)
         return EXIT_STATE;
     }
 
+    /* --dry-run and --dot only read: they create nothing, and work while a run holds
+     * the state directory. */
+    int readonly = o->dry_run || o->dot_path != NULL;
     journal *j = NULL;
     uint64_t dropped = 0;
+    long run_pid = 0;
     char jerr[512];
-    if (journal_open(o->state_dir, &j, &dropped, jerr) != 0) {
+    if ((readonly ? journal_open_readonly(o->state_dir, &j, &dropped, &run_pid, jerr)
+                  : journal_open(o->state_dir, &j, &dropped, jerr)) != 0) {
         pel_error("%s", jerr);
         wf_free(w);
         return EXIT_STATE;
+    }
+    if (run_pid != 0) {
+        char pid[32] = "pid unknown";
+        if (run_pid > 0) snprintf(pid, sizeof pid, "pid %ld", run_pid);
+        pel_warn("a pel run (%s) is using %s: this is the plan as of now", pid, o->state_dir);
+        dropped = 0; /* a record it was writing, not damage */
     }
     if (dropped)
         pel_warn("the journal in %s had a damaged end (%llu bytes, from an interrupted "

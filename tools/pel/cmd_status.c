@@ -1,6 +1,7 @@
 /* cmd_status.c — `pel status`: what the last runs of a workflow left, from its journal:
- * how many tasks are done, failed, interrupted or never ran, which failed (with their
- * logs), the slowest, and how many a run now would start. */
+ * how many tasks are done, failed, interrupted (or running, while a run is in progress)
+ * or never ran, which failed (with their logs), the slowest, and how many a run now would
+ * start. It only reads: nothing is created, and it works while a run holds the state. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,9 @@ static const char STATUS_HELP[] =
     "\n"
     "A summary of the last runs of a workflow: tasks done, failed (with exit status and\n"
     "log file), interrupted and never run; the slowest tasks; what `pel run` would run\n"
-    "now (pel run --dry-run lists them with reasons). It reads the journal, so it cannot\n"
-    "look while a run of the same workflow is in progress.\n";
+    "now (pel run --dry-run lists them with reasons). It only reads the journal: while a\n"
+    "run of the same workflow is in progress it says so, with the run's pid, and counts\n"
+    "the tasks that run has started and not yet ended as running.\n";
 
 #define SLOWEST 5
 #define LISTED 20
@@ -33,8 +35,10 @@ static int by_duration_desc(const void *a, const void *b)
     return (x->duration < y->duration) - (x->duration > y->duration);
 }
 
-static void print_status(const wf *w, const journal *j, const plan *p, const char *state_dir)
+static void print_status(const wf *w, const journal *j, const plan *p, const char *state_dir,
+                         long run_pid)
 {
+    const char *started = run_pid ? "running" : "interrupted";
     uint32_t counts[4] = {0}, n = w->n_tasks;
     const jr_task **done = calloc(n ? n : 1, sizeof *done);
     uint32_t n_done = 0;
@@ -49,8 +53,12 @@ static void print_status(const wf *w, const journal *j, const plan *p, const cha
             done[n_done++] = r;
     }
     printf("workflow %s (state in %s): %u tasks\n", w->path, state_dir, n);
-    printf("  %u done, %u failed, %u interrupted, %u never ran\n", counts[JR_DONE],
-           counts[JR_FAILED], counts[JR_STARTED], counts[JR_NONE]);
+    if (run_pid > 0)
+        printf("  a run is in progress (pid %ld)\n", run_pid);
+    else if (run_pid < 0)
+        printf("  a run is in progress\n");
+    printf("  %u done, %u failed, %u %s, %u %s\n", counts[JR_DONE], counts[JR_FAILED],
+           counts[JR_STARTED], started, counts[JR_NONE], run_pid ? "not started" : "never ran");
     if (last_end) {
         char when[64];
         time_t secs = (time_t)(last_end / 1000000000);
@@ -74,7 +82,7 @@ static void print_status(const wf *w, const journal *j, const plan *p, const cha
             printf("  failed: %s (%s %d) log: %s\n", r->name,
                    r->exit_code < 0 ? "signal" : "exit", abs(r->exit_code), log);
         else
-            printf("  interrupted: %s log: %s\n", r->name, log);
+            printf("  %s: %s log: %s\n", started, r->name, log);
     }
     if (n_done) {
         qsort(done, n_done, sizeof *done, by_duration_desc);
@@ -104,11 +112,17 @@ int cmd_status(int argc, char **argv)
     int rc;
     journal *j = NULL;
     uint64_t dropped;
+    long run_pid = 0;
     plan p;
     rc = 3;
-    if (run_options_state_dir(&o, w) == 0 && journal_open(o.state_dir, &j, &dropped, err) == 0) {
+    if (run_options_state_dir(&o, w) == 0 &&
+        journal_open_readonly(o.state_dir, &j, &dropped, &run_pid, err) == 0) {
+        if (dropped && !run_pid)
+            pel_warn("the journal in %s has a damaged end (%llu bytes, from an interrupted "
+                     "write); the valid records before it are used",
+                     o.state_dir, (unsigned long long)dropped);
         if (plan_make(w, j, 0, &p, err) == 0) {
-            print_status(w, j, &p, o.state_dir);
+            print_status(w, j, &p, o.state_dir, run_pid);
             plan_free(&p);
             rc = fflush(stdout) == 0 ? 0 : 1;
         } else {

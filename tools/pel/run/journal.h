@@ -58,6 +58,16 @@ typedef struct journal journal;
  * the number of bytes dropped from a damaged tail (0 normally). */
 int journal_open(const char *state_dir, journal **out, uint64_t *recovered, char err[512]);
 
+/* Open for reading only: no directory or file is created, the lock is not taken and the
+ * file is not compacted (pel run --dry-run, pel status). A missing directory or journal
+ * gives an empty state. A pel run may be appending meanwhile: what it wrote up to the
+ * moment of the read is used, a record it is in the middle of writing is dropped like a
+ * damaged tail (*recovered). *run_pid (when not NULL) is set to the pid of the pel
+ * holding the directory's lock, -1 if that pid is unknown, 0 when none does. Appends to
+ * the journal fail (errno EROFS). */
+int journal_open_readonly(const char *state_dir, journal **out, uint64_t *recovered,
+                          long *run_pid, char err[512]);
+
 /* The latest state of the task named `name`, or NULL if it has no record. */
 const jr_task *journal_find(const journal *j, const char *name);
 

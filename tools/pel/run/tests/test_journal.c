@@ -1,6 +1,6 @@
 /* test_journal — the journal's round trip, compaction, learned durations, the lock, the
- * errors of open (directory, foreign file, newer version) and failed writes, and the
- * cost of one record. Each child process that needs its own limits is forked. */
+ * errors of open (directory, foreign file, newer version) and failed writes, read-only
+ * opening next to a live writer, and the cost of one record. Each child process that needs its own limits is forked. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -222,6 +222,65 @@ static void expect_open_error(const char *dir, const char *want)
     CHECK_STREQ(err, want);
 }
 
+/* Read-only opening (pel run --dry-run, pel status): creates nothing, reads a live
+ * writer's records and names its pid, refuses appends, leaves the file as it was, cuts a
+ * record the writer has only half written, and still refuses a file that is not a
+ * journal. */
+static void test_readonly(void)
+{
+    char dir[512], jf[600], err[512];
+    journal *r;
+    uint64_t rec = 99;
+    long pid = 99;
+    struct stat st;
+    path_of(dir, sizeof dir, "ro/missing");
+    CHECK_EQ(journal_open_readonly(dir, &r, &rec, &pid, err), 0);
+    CHECK(journal_count(r) == 0 && rec == 0 && pid == 0);
+    CHECK(stat(dir, &st) < 0 && errno == ENOENT);
+    CHECK_EQ(journal_close(r), 0);
+
+    path_of(dir, sizeof dir, "ro/live");
+    snprintf(jf, sizeof jf, "%s/journal", dir);
+    journal *w = open_ok(dir, NULL);
+    write_states(w);
+    CHECK_EQ(journal_sync(w), 0);
+    off_t size = file_size(jf);
+    CHECK_EQ(journal_open_readonly(dir, &r, &rec, &pid, err), 0);
+    CHECK_EQ(pid, (long)getpid()); /* flock: another open file description conflicts */
+    CHECK_EQ(rec, 0);
+    check_states(r);
+    errno = 0;
+    CHECK_EQ(journal_start(r, "t9", 9), -1);
+    CHECK_EQ(errno, EROFS);
+    CHECK_EQ(journal_close(r), 0);
+    CHECK_EQ(file_size(jf), size);
+
+    int fd = open(jf, O_WRONLY | O_APPEND); /* the first bytes of a record being written */
+    CHECK(fd >= 0);
+    CHECK_EQ(write(fd, "\x02\x40\x00", 3), 3);
+    close(fd);
+    CHECK_EQ(journal_open_readonly(dir, &r, &rec, &pid, err), 0);
+    CHECK_EQ(rec, 3);
+    check_states(r);
+    CHECK_EQ(journal_close(r), 0);
+    CHECK_EQ(file_size(jf), size + 3);
+    CHECK_EQ(journal_close(w), 0);
+    CHECK_EQ(journal_open_readonly(dir, &r, &rec, &pid, err), 0);
+    CHECK_EQ(pid, 0); /* the writer is gone */
+    CHECK_EQ(journal_close(r), 0);
+
+    path_of(dir, sizeof dir, "ro/foreign");
+    CHECK_EQ(mkdir(dir, 0777), 0);
+    snprintf(jf, sizeof jf, "%s/journal", dir);
+    write_file(jf, "not a journal", 13);
+    r = NULL;
+    CHECK_EQ(journal_open_readonly(dir, &r, &rec, &pid, err), -1);
+    CHECK(r == NULL);
+    char want[700];
+    snprintf(want, sizeof want, "%s is not a pel journal", jf);
+    CHECK_STREQ(err, want);
+}
+
 static void test_open_errors(void)
 {
     /* The tests run as root, for whom permission bits do not stop mkdir: a path under a
@@ -368,6 +427,7 @@ int main(void)
     test_compaction();
     test_lock();
     test_open_errors();
+    test_readonly();
     test_write_errors();
     test_cost();
     test_rmtree(root);
