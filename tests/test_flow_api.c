@@ -2,7 +2,8 @@
  * arguments, unknown and unregistered handles, conflicting modes in one task, bad modes,
  * oversized arguments, REDUCE without a reduction, children overstepping their parent,
  * calls that are top level only, destroy from inside a task), argument copying, task ids,
- * unregister and destroy waiting for work, a runtime with a live flow, and the DOT export.
+ * 10^5 live handles, unregister and destroy waiting for work, a runtime with a live flow,
+ * and the DOT export.
  */
 #include <sched.h>
 #include <stdatomic.h>
@@ -423,6 +424,57 @@ static void test_ids(void)
     CHECK_OK(pel_flow_destroy(f));
 }
 
+/* Handles live in chunks that double in size (64, 128, 256, ... records): 10^5 live at
+ * once cross eleven chunk boundaries. Every one must lead to its own memory, through a
+ * task and through acquire; after unregistering them all, each value is stale, and the
+ * freed records are reused by new registrations. */
+static int note_data(pel_flow_task *t, void *arg)
+{
+    *(void **)arg = pel_flow_data(t, 0);
+    return 0;
+}
+
+static void test_many_handles(void)
+{
+    const long n = test_scaled(100000, 20000);
+    pel_flow *f = flow_new(0, 0);
+    char *mem = malloc((size_t)n);
+    pel_data *h = malloc((size_t)n * sizeof(*h));
+    void **found = calloc((size_t)n, sizeof(*found));
+    CHECK(mem && h && found);
+    for (long i = 0; i < n; i++) h[i] = reg(f, mem + i, 1);
+    for (long i = 0; i < n; i += 7) {
+        pel_access acc[] = {{h[i], PEL_READ}};
+        CHECK_OK(pel_submit(f, &(pel_task_desc){.fn = note_data, .arg = &found[i], .access = acc,
+                                                 .naccess = 1}));
+    }
+    CHECK_OK(pel_flow_wait(f));
+    for (long i = 0; i < n; i++) {
+        if (i % 7 == 0 && found[i] != mem + i)
+            CHECK_FAIL_("handle %ld: the task saw %p, registered %p", i, found[i],
+                        (void *)(mem + i));
+        void *p = NULL;
+        CHECK_OK(pel_data_acquire(f, h[i], PEL_READ, &p));
+        if (p != mem + i) CHECK_FAIL_("handle %ld: acquire gave %p, registered %p", i, p,
+                                      (void *)(mem + i));
+        CHECK_OK(pel_data_release(f, h[i]));
+    }
+    for (long i = 0; i < n; i++) CHECK_OK(pel_data_unregister(f, h[i]));
+    for (long i = 0; i < n; i += 997) CHECK_RC(pel_data_acquire(f, h[i], PEL_READ, NULL), PEL_ESTALE);
+    for (long i = 0; i < n; i += 997) {
+        pel_data again = reg(f, mem + i, 1);
+        CHECK((uint32_t)again <= (uint32_t)n); /* a freed record (index + 1 in the low half) */
+        void *p = NULL;
+        CHECK_OK(pel_data_acquire(f, again, PEL_READ, &p));
+        CHECK(p == mem + i);
+        CHECK_OK(pel_data_release(f, again));
+    }
+    CHECK_OK(pel_flow_destroy(f));
+    free(found);
+    free(h);
+    free(mem);
+}
+
 /* ---- unregister and destroy wait for work ---------------------------------------- */
 
 typedef struct slow {
@@ -634,6 +686,7 @@ int main(void)
     test_misuse_inside();
     test_arg_copy();
     test_ids();
+    test_many_handles();
     test_unregister_destroy_wait();
     test_runtime_lifecycle();
     test_dot();

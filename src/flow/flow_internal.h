@@ -148,10 +148,12 @@ typedef struct pel__redgroup {
 
 /* ---- handles --------------------------------------------------------------------- */
 
-/* Handles live in chunks of PEL__HANDLE_CHUNK records, found through a directory of
- * PEL__HANDLE_DIR chunk pointers: at most 4M handles per flow. */
-#define PEL__HANDLE_CHUNK 1024
-#define PEL__HANDLE_DIR 4096
+/* Handles live in chunks that double in size: chunk c holds PEL__HANDLE_CHUNK0 << c
+ * records, found through a directory of PEL__HANDLE_DIR chunk pointers (at most 8M
+ * handles per flow). A flow of a few dozen handles allocates 16 KB for them, one of
+ * millions doubles its way up, and a record's place is one bit scan (pel__handle_at). */
+#define PEL__HANDLE_CHUNK0 64
+#define PEL__HANDLE_DIR 17
 
 typedef struct pel__handle {
     uint32_t gen;     /* odd: registered; handle value = gen << 32 | index + 1 */
