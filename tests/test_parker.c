@@ -57,15 +57,19 @@ static void test_token_and_timeout(void)
     pel__parker p;
     pel__parker_init(&p);
     pel__parker_unpark(&p);
-    pel__parker_park(&p, 0); /* the token makes this return at once (else: hang) */
+    /* The token makes this return at once (else: hang), saying it was unparked. */
+    CHECK_EQ(pel__parker_park(&p, 0), 1);
     CHECK_EQ(atomic_load(&p.state), PEL__PARKER_EMPTY);
-    pel__parker_park(&p, 20); /* no token: returns by the timeout (else: hang) */
+    CHECK_EQ(pel__parker_park(&p, 20), 0); /* no token: returns by the timeout (else: hang) */
     CHECK_EQ(atomic_load(&p.state), PEL__PARKER_EMPTY);
+    pel__parker_unpark(&p);
+    CHECK_EQ(pel__parker_park(&p, 20), 1); /* a token, with a timeout too */
     /* Two unparks leave one token, not two. */
     pel__parker_unpark(&p);
     pel__parker_unpark(&p);
-    pel__parker_park(&p, 0);
+    CHECK_EQ(pel__parker_park(&p, 0), 1);
     CHECK_EQ(atomic_load(&p.state), PEL__PARKER_EMPTY);
+    CHECK_EQ(pel__parker_park(&p, 20), 0);
 }
 
 int main(void)

@@ -115,7 +115,7 @@ typedef struct pel__worker {
     pel_runtime *rt;
     uint64_t rng;               /* victim selection */
     pel__group *current_group;  /* group of the task this worker runs now */
-    unsigned idle_parks;        /* parks since this worker last found work */
+    unsigned idle_parks;        /* parks in a row that timed out without work */
     /* Written by the owner, read by destroy (quiescence) and statistics. */
     _Alignas(PEL_CACHE_LINE) _Atomic uint64_t spawned;
     _Atomic uint64_t completed;

@@ -134,8 +134,8 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
     pel__task *t = NULL;
     /* relaxed: num_searching is a hint for spawners (see sleep.c). */
     atomic_fetch_add_explicit(&rt->num_searching, 1, memory_order_relaxed);
-    /* After a park that ended without work (a timeout), look once and park again: an
-     * idle runtime must not spin PEL_PARK_TIMEOUT_MS-periodically. */
+    /* After a park that timed out, look once and park again: an idle runtime must not
+     * spin PEL_PARK_TIMEOUT_MS-periodically. */
     uint64_t spin_ns = w->idle_parks ? 0 : (uint64_t)rt->spin_us * 1000u;
     uint64_t idle_start = pel__now_ns();
     uint64_t deadline = idle_start + spin_ns;
@@ -168,10 +168,14 @@ pel__task *pel__idle(pel__worker *w, const pel__idle_hook *hook)
             int traced = pel__tracing();
             if (traced) pel__trace_park(1);
             atomic_store_explicit(&w->state, PEL__WS_PARKED, memory_order_relaxed);
-            pel__parker_park(&w->parker, PEL_PARK_TIMEOUT_MS);
+            int woken = pel__parker_park(&w->parker, PEL_PARK_TIMEOUT_MS);
             if (traced) pel__trace_park(0);
             pel__stat_add(&w->parks, 1);
-            w->idle_parks++;
+            /* Woken: work appeared (it is found after return). Counting that park would
+             * make the next idle spell park at once: a worker woken for a task, then
+             * idle for a moment after it, would need another wake-up (~20 us on the VM)
+             * for what comes next. */
+            w->idle_parks = woken ? 0 : w->idle_parks + 1;
         }
         if (hook->disarm) hook->disarm(hook->arg);
     }

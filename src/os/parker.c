@@ -35,12 +35,12 @@ static void futex_wake_one(_Atomic int32_t *word)
     (void)syscall(SYS_futex, (int32_t *)word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-void pel__parker_park(pel__parker *p, int timeout_ms)
+int pel__parker_park(pel__parker *p, int timeout_ms)
 {
     /* acquire: pairs with the release exchange in unpark, so what the unparker wrote
      * before waking us is visible once we return with its token. */
     if (atomic_fetch_sub_explicit(&p->state, 1, memory_order_acquire) == PEL__PARKER_NOTIFIED)
-        return; /* token consumed: state is EMPTY again */
+        return 1; /* token consumed: state is EMPTY again */
     for (;;) {
         futex_wait(&p->state, PEL__PARKER_PARKED, timeout_ms);
         int32_t notified = PEL__PARKER_NOTIFIED;
@@ -48,12 +48,12 @@ void pel__parker_park(pel__parker *p, int timeout_ms)
         if (atomic_compare_exchange_strong_explicit(&p->state, &notified, PEL__PARKER_EMPTY,
                                                     memory_order_acquire,
                                                     memory_order_relaxed))
-            return;
+            return 1;
         if (timeout_ms > 0) {
             /* Timed out or woke spuriously: back to EMPTY. The exchange also consumes a
              * token that arrived meanwhile. acquire: as above. */
-            (void)atomic_exchange_explicit(&p->state, PEL__PARKER_EMPTY, memory_order_acquire);
-            return;
+            return atomic_exchange_explicit(&p->state, PEL__PARKER_EMPTY, memory_order_acquire) ==
+                   PEL__PARKER_NOTIFIED;
         }
     }
 }

@@ -26,8 +26,9 @@ static inline void pel__parker_init(pel__parker *p)
 }
 
 /* Owner only: sleep until unparked, or until `timeout_ms` passed (<= 0: no timeout).
- * Consumes the token if one is present. */
-void pel__parker_park(pel__parker *p, int timeout_ms);
+ * Consumes the token if one is present. Returns 1 when it consumed a token (it was
+ * unparked), 0 when the time ran out (or it woke spuriously) without one. */
+int pel__parker_park(pel__parker *p, int timeout_ms);
 /* Any thread: wake the owner, or leave a token for its next park. */
 void pel__parker_unpark(pel__parker *p);
 
