@@ -151,7 +151,7 @@ typedef struct pel__redgroup {
 /* Handles live in chunks that double in size: chunk c holds PEL__HANDLE_CHUNK0 << c
  * records, found through a directory of PEL__HANDLE_DIR chunk pointers (at most 8M
  * handles per flow). A flow of a few dozen handles allocates 16 KB for them, one of
- * millions doubles its way up, and a record's place is one bit scan (pel__handle_at). */
+ * millions doubles its way up, and a record's place is one bit scan (data.c). */
 #define PEL__HANDLE_CHUNK0 64
 #define PEL__HANDLE_DIR 17
 

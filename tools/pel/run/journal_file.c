@@ -287,6 +287,19 @@ static void journal_delete(journal *j)
     free(j);
 }
 
+/* Read and replay j's file (a missing one is empty). *recovered (when not NULL): the
+ * bytes of a damaged tail that were dropped. 0 or -1. */
+static int load(journal *j, uint64_t *recovered, char err[512])
+{
+    uint8_t *data = NULL;
+    size_t len = 0, good = 0;
+    int rc = read_all(j->path, &data, &len, err);
+    if (rc == 0 && len) rc = replay(j, data, len, &good, err);
+    free(data);
+    if (rc == 0 && recovered) *recovered = len - good;
+    return rc;
+}
+
 int journal_open(const char *state_dir, journal **out, uint64_t *recovered, char err[512])
 {
     *out = NULL;
@@ -306,19 +319,13 @@ int journal_open(const char *state_dir, journal **out, uint64_t *recovered, char
         set_err(err, "cannot open the journal in %s: %s", state_dir, strerror(ENOMEM));
         return -1;
     }
-    uint8_t *data = NULL;
-    size_t len = 0, good = 0;
-    if (take_lock(j, err) < 0 || read_all(j->path, &data, &len, err) < 0 ||
-        (len && replay(j, data, len, &good, err) < 0) || compact(j, err) < 0 ||
+    if (take_lock(j, err) < 0 || load(j, recovered, err) < 0 || compact(j, err) < 0 ||
         jr_sync_start(j) < 0) {
         if (!*err) set_err(err, "cannot start the journal's sync thread: %s",
                             strerror(errno));
-        free(data);
         journal_delete(j);
         return -1;
     }
-    free(data);
-    if (recovered) *recovered = len - good;
     *out = j;
     return 0;
 }
@@ -363,18 +370,14 @@ int journal_open_readonly(const char *state_dir, journal **out, uint64_t *recove
         return -1;
     }
     j->broken = EROFS; /* appends fail */
-    /* Look for a run before reading: a run that ends in between has written everything
-     * the reader might miss, and the reader only says "in progress" too often. */
+    /* Look for a run before reading, not after: a run that ends meanwhile is then called
+     * in progress although the file read has its last records, which errs on the safe
+     * side (the other order could read a running pel's file and call it finished). */
     if (run_pid) *run_pid = lock_holder(state_dir);
-    uint8_t *data = NULL;
-    size_t len = 0, good = 0;
-    if (read_all(j->path, &data, &len, err) < 0 || (len && replay(j, data, len, &good, err) < 0)) {
-        free(data);
+    if (load(j, recovered, err) < 0) {
         journal_delete(j);
         return -1;
     }
-    free(data);
-    if (recovered) *recovered = len - good;
     *out = j;
     return 0;
 }
