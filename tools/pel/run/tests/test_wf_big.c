@@ -6,6 +6,7 @@
  *   {"bench":"wf_load_100k_array","tasks":...,"load_s":...,"graph_s":...,
  *    "seconds":...,"max_rss_mb":...}
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_tmp.h"
 #include "wf.h"
 
 #define N 100000
@@ -126,8 +128,8 @@ static void bench(const char *label, const char *path, void (*check)(const wf *)
 
 int main(void)
 {
-    char dir[] = "/tmp/test_wf_big.XXXXXX", a[64], l[64];
-    CHECK(mkdtemp(dir) != NULL);
+    char dir[PATH_MAX], a[PATH_MAX + 16], l[PATH_MAX + 16];
+    test_tmpdir("test_wf_big", dir, sizeof dir);
     snprintf(a, sizeof a, "%s/array.yaml", dir);
     snprintf(l, sizeof l, "%s/list.yaml", dir);
     write_array_file(a);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_tmp.h"
 #include "wf.h"
 
 static wf *load(const char *yaml)
@@ -280,8 +281,8 @@ static void test_empty_task_list(void)
 
 static void test_load_file(void)
 {
-    char dir[] = "/tmp/test_wf_load.XXXXXX";
-    CHECK(mkdtemp(dir) != NULL);
+    char dir[PATH_MAX - 32];
+    test_tmpdir("test_wf_load", dir, sizeof dir);
     char sub[PATH_MAX], file[PATH_MAX], real[PATH_MAX];
     snprintf(sub, sizeof sub, "%s/sub", dir);
     CHECK_EQ(mkdir(sub, 0700), 0);
